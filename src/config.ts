@@ -1,0 +1,105 @@
+// Configuration from environment variables (new-api's names where they exist).
+// A bad value stops start-up with one line that names the variable.
+import { randomBytes } from 'node:crypto';
+
+export interface Config {
+  port: number;
+  host: string;
+  sqlitePath: string;
+  sqlDsn: string | null;
+  redisUrl: string | null;
+  /** Null: use the secret generated once and kept in the database. */
+  sessionSecret: string | null;
+  serverAddress: string;
+  runBackgroundWork: boolean;
+  taskTimeoutMinutes: number;
+  initialRootPassword: string | null;
+  initialRootAccessToken: string | null;
+  initialRootToken: string | null;
+  logLevel: string;
+  instanceId: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`invalid ${name}: expected an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`invalid ${name}: expected true or false, got '${env[name]}'`);
+}
+
+function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw))
+    throw new ConfigError(`invalid ${name}: expected one of ${allowed.join(', ')}, got '${raw}'`);
+  return raw;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`invalid ${name}: not a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`invalid ${name}: expected a ${protocols.join(' or ')} URL`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function secret(env: Env, name: string, minLength: number): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < minLength)
+    throw new ConfigError(`invalid ${name}: must be at least ${minLength} characters`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const nodeType = oneOf(env, 'NODE_TYPE', 'master', ['master', 'slave']);
+  const serverAddress = url(env, 'SERVER_ADDRESS', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    sqlitePath: env.SQLITE_PATH || './data/taskgate.db',
+    sqlDsn: env.SQL_DSN || null,
+    redisUrl: url(env, 'REDIS_CONN_STRING', ['redis:', 'rediss:']),
+    sessionSecret: secret(env, 'SESSION_SECRET', 16),
+    serverAddress,
+    runBackgroundWork: nodeType === 'master' && bool(env, 'UPDATE_TASK', true),
+    taskTimeoutMinutes: int(env, 'TASK_TIMEOUT_MINUTES', 1440, 1, 525_600),
+    initialRootPassword: secret(env, 'INITIAL_ROOT_PASSWORD', 8),
+    initialRootAccessToken: secret(env, 'INITIAL_ROOT_ACCESS_TOKEN', 16),
+    initialRootToken: initialToken(env),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    instanceId: env.INSTANCE_ID || `${process.pid}-${randomBytes(3).toString('hex')}`,
+  };
+}
+
+function initialToken(env: Env): string | null {
+  const raw = env.INITIAL_ROOT_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (!/^sk-[A-Za-z0-9]{16,64}$/.test(raw)) {
+    throw new ConfigError('invalid INITIAL_ROOT_TOKEN: expected sk- followed by 16 to 64 letters or digits');
+  }
+  return raw;
+}

@@ -1,0 +1,294 @@
+// /api/channel/*: admins manage upstream channels. The key is write-only: no response carries it.
+import { performance } from 'node:perf_hooks';
+import { Type } from 'typebox';
+import { request as httpRequest } from 'undici';
+import { DEFAULT_CHANNEL_MODELS, parseChannelType } from '../../core/channel-types.js';
+import { badRequest, notFound } from '../../core/errors.js';
+import { randomString } from '../../core/ids.js';
+import { parsePage } from '../../core/paging.js';
+import { ChannelStatus, Role } from '../../core/roles.js';
+import {
+  type ChannelValues,
+  createChannel,
+  deleteChannel,
+  findChannel,
+  listChannels,
+  recordChannelTest,
+  updateChannel,
+} from '../../store/channels.js';
+import { requireUser } from '../plugins/auth.js';
+import type { App } from '../types.js';
+import { ChannelView, channelView } from '../views/account.js';
+import {
+  dashboardResponses,
+  done,
+  EmptyEnvelope,
+  Envelope,
+  ok,
+  Paged,
+  PageQuery,
+} from '../views/envelope.js';
+
+const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,15}$' }) });
+const Url = Type.String({ maxLength: 512, pattern: '^https?://[^\\s]+$' });
+
+const Fields = {
+  type: Type.Union([Type.String({ maxLength: 32 }), Type.Integer()], {
+    description: 'midjourney, midjourney-plus, suno, openai-video (or new-api numbers 2, 5, 36, 55)',
+  }),
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  base_url: Url,
+  key: Type.String({ maxLength: 4096, description: 'Write-only' }),
+  models: Type.String({ maxLength: 4000, description: 'Comma-separated; empty means the type’s defaults' }),
+  group: Type.String({ maxLength: 255, description: 'Comma-separated groups (default: default)' }),
+  priority: Type.Integer({ minimum: -1e9, maximum: 1e9 }),
+  weight: Type.Integer({ minimum: 0, maximum: 1e6 }),
+  status: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
+  auto_ban: Type.Boolean(),
+  proxy: Type.Union([Url, Type.Literal('')]),
+  push: Type.Boolean(),
+  timeout_minutes: Type.Integer({ minimum: 0, maximum: 525_600, description: '0 uses TASK_TIMEOUT_MINUTES' }),
+};
+
+type FieldsBody = Partial<{
+  type: string | number;
+  name: string;
+  base_url: string;
+  key: string;
+  models: string;
+  group: string;
+  priority: number;
+  weight: number;
+  status: number;
+  auto_ban: boolean;
+  proxy: string;
+  push: boolean;
+  timeout_minutes: number;
+}>;
+
+const normaliseList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .join(',');
+
+function toValues(body: FieldsBody): Partial<ChannelValues> {
+  let type: string | undefined;
+  if (body.type !== undefined) {
+    type = parseChannelType(body.type) ?? undefined;
+    if (!type) throw badRequest(`unknown channel type '${body.type}'`);
+  }
+  return {
+    type,
+    name: body.name,
+    base_url: body.base_url?.replace(/\/+$/, ''),
+    // An empty key on update means "keep the current one": the admin never sees it to send it back.
+    key: body.key === '' ? undefined : body.key,
+    models: body.models === undefined ? undefined : normaliseList(body.models),
+    group: body.group === undefined ? undefined : normaliseList(body.group) || 'default',
+    priority: body.priority,
+    weight: body.weight,
+    status: body.status,
+    status_reason:
+      body.status === undefined
+        ? undefined
+        : body.status === ChannelStatus.enabled
+          ? ''
+          : 'disabled by an admin',
+    auto_ban: body.auto_ban === undefined ? undefined : body.auto_ban ? 1 : 0,
+    proxy: body.proxy,
+    push: body.push === undefined ? undefined : body.push ? 1 : 0,
+    timeout_minutes: body.timeout_minutes,
+  };
+}
+
+export async function channelRoutes(app: App): Promise<void> {
+  const { store, clock } = app.ctx;
+  const tags = ['channel'];
+  const preHandler = requireUser(Role.admin);
+
+  app.get(
+    '/api/channel/',
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: 'List channels (admin)',
+        querystring: Type.Object({
+          ...PageQuery,
+          type: Type.Optional(Type.String({ maxLength: 32 })),
+          status: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('2'), Type.Literal('3')])),
+        }),
+        response: dashboardResponses(Paged(ChannelView)),
+      },
+    },
+    async (request) => {
+      const page = parsePage(request.query);
+      let type: string | undefined;
+      if (request.query.type) {
+        type = parseChannelType(request.query.type) ?? undefined;
+        if (!type) throw badRequest(`unknown channel type '${request.query.type}'`);
+      }
+      const status = request.query.status ? Number(request.query.status) : undefined;
+      const { rows, total } = await listChannels(store, { type, status }, page.offset, page.pageSize);
+      return ok({ items: rows.map(channelView), total, page: page.page, page_size: page.pageSize });
+    },
+  );
+
+  app.get(
+    '/api/channel/:id',
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: 'One channel (admin)',
+        params: IdParams,
+        response: dashboardResponses(Envelope(ChannelView)),
+      },
+    },
+    async (request) => {
+      const channel = await findChannel(store, Number(request.params.id));
+      if (!channel) throw notFound('channel_not_found');
+      return ok(channelView(channel));
+    },
+  );
+
+  app.post(
+    '/api/channel/',
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: 'Create a channel (admin)',
+        body: Type.Object({
+          type: Fields.type,
+          name: Fields.name,
+          base_url: Fields.base_url,
+          key: Fields.key,
+          ...Object.fromEntries(
+            (
+              [
+                'models',
+                'group',
+                'priority',
+                'weight',
+                'status',
+                'auto_ban',
+                'proxy',
+                'push',
+                'timeout_minutes',
+              ] as const
+            ).map((k) => [k, Type.Optional(Fields[k])]),
+          ),
+        }),
+        response: dashboardResponses(Envelope(ChannelView)),
+      },
+    },
+    async (request) => {
+      const values = toValues(request.body as FieldsBody);
+      const type = values.type as keyof typeof DEFAULT_CHANNEL_MODELS;
+      const id = await createChannel(
+        store,
+        {
+          type,
+          name: values.name!,
+          base_url: values.base_url!,
+          key: values.key ?? '',
+          models: values.models || DEFAULT_CHANNEL_MODELS[type].join(','),
+          group: values.group ?? 'default',
+          priority: values.priority ?? 0,
+          weight: values.weight ?? 0,
+          status: values.status ?? ChannelStatus.enabled,
+          status_reason: values.status_reason ?? '',
+          auto_ban: values.auto_ban ?? 1,
+          proxy: values.proxy ?? '',
+          push: values.push ?? 0,
+          push_secret: randomString(32),
+          timeout_minutes: values.timeout_minutes ?? 0,
+          failure_count: 0,
+          test_time: 0,
+          response_time: 0,
+          used_quota: 0,
+        },
+        clock.now(),
+      );
+      return ok(channelView((await findChannel(store, id))!));
+    },
+  );
+
+  app.put(
+    '/api/channel/',
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: 'Update a channel (admin); an empty key keeps the current one',
+        body: Type.Object({
+          id: Type.Integer({ minimum: 1 }),
+          ...Object.fromEntries(Object.entries(Fields).map(([k, v]) => [k, Type.Optional(v)])),
+        }),
+        response: dashboardResponses(Envelope(ChannelView)),
+      },
+    },
+    async (request) => {
+      const body = request.body as FieldsBody & { id: number };
+      const values = toValues(body);
+      if (values.status === ChannelStatus.enabled) values.failure_count = 0;
+      if (!(await updateChannel(store, body.id, values, clock.now()))) throw notFound('channel_not_found');
+      return ok(channelView((await findChannel(store, body.id))!));
+    },
+  );
+
+  app.delete(
+    '/api/channel/:id',
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: 'Delete a channel (admin)',
+        params: IdParams,
+        response: dashboardResponses(EmptyEnvelope),
+      },
+    },
+    async (request) => {
+      if (!(await deleteChannel(store, Number(request.params.id)))) throw notFound('channel_not_found');
+      return done();
+    },
+  );
+
+  app.get(
+    '/api/channel/test/:id',
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: 'Check that a channel’s upstream answers, and record its response time (admin)',
+        params: IdParams,
+        response: dashboardResponses(
+          Envelope(Type.Object({ reachable: Type.Boolean(), status: Type.Integer(), time: Type.Number() })),
+        ),
+      },
+    },
+    async (request) => {
+      const channel = await findChannel(store, Number(request.params.id));
+      if (!channel) throw notFound('channel_not_found');
+      const started = performance.now();
+      let status = 0;
+      try {
+        const response = await httpRequest(channel.base_url, {
+          method: 'GET',
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
+        });
+        status = response.statusCode;
+        await response.body.dump();
+      } catch (error) {
+        request.log.info({ channel: channel.id, err: (error as Error).message }, 'channel test failed');
+      }
+      const elapsedMs = Math.round(performance.now() - started);
+      await recordChannelTest(store, channel.id, elapsedMs, clock.now());
+      return ok({ reachable: status > 0, status, time: elapsedMs / 1000 });
+    },
+  );
+}

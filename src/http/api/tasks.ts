@@ -1,0 +1,104 @@
+// The four listings of seeds 000 and 001: Midjourney tasks at /api/mj/*, every other platform at /api/task/*.
+// The self routes are always scoped to the caller; the admin routes add channel and user filters.
+import { Type } from 'typebox';
+import { parsePage } from '../../core/paging.js';
+import { Role } from '../../core/roles.js';
+import { TASK_CENTER_PLATFORMS } from '../../core/task-status.js';
+import { listTasks } from '../../store/tasks.js';
+import { requireUser } from '../plugins/auth.js';
+import type { App } from '../types.js';
+import { dashboardResponses, ok, Paged } from '../views/envelope.js';
+import { MjTaskItem, mediaSigner, mjTaskItem, TaskItem, taskItem } from '../views/tasks.js';
+import { AdminFilters, type ListingQuery, listingFilter, MjQuery, TaskQuery } from './listing-filters.js';
+
+const MJ = ['midjourney'] as const;
+
+export async function taskListingRoutes(app: App): Promise<void> {
+  const { store, clock, options, config, secret } = app.ctx;
+
+  const listMj = async (query: ListingQuery & { p?: string; page_size?: string }, userId: number | null) => {
+    const page = parsePage(query);
+    const filter = listingFilter(MJ, query, userId === null);
+    if (userId !== null) filter.userId = userId;
+    const { rows, total } = await listTasks(store, filter, page.offset, page.pageSize);
+    const media = mediaSigner(options.get('MjForwardUrlEnabled'), config.serverAddress, secret, clock.now());
+    return ok({
+      items: rows.map((r) => mjTaskItem(r, media, userId === null)),
+      total,
+      page: page.page,
+      page_size: page.pageSize,
+    });
+  };
+
+  const listTaskCenter = async (
+    query: ListingQuery & { p?: string; page_size?: string },
+    userId: number | null,
+  ) => {
+    const page = parsePage(query);
+    const filter = listingFilter(TASK_CENTER_PLATFORMS, query, userId === null);
+    if (userId !== null) filter.userId = userId;
+    const { rows, total } = await listTasks(store, filter, page.offset, page.pageSize);
+    return ok({
+      items: rows.map((r) => taskItem(r, userId === null)),
+      total,
+      page: page.page,
+      page_size: page.pageSize,
+    });
+  };
+
+  app.get(
+    '/api/mj/self',
+    {
+      preHandler: requireUser(Role.user),
+      schema: {
+        tags: ['mj'],
+        summary: 'My Midjourney tasks',
+        querystring: Type.Object(MjQuery),
+        response: dashboardResponses(Paged(MjTaskItem)),
+      },
+    },
+    (request) => listMj(request.query, request.user.id),
+  );
+
+  app.get(
+    '/api/mj/',
+    {
+      preHandler: requireUser(Role.admin),
+      schema: {
+        tags: ['mj'],
+        summary: 'Every Midjourney task (admin)',
+        querystring: Type.Object({ ...MjQuery, ...AdminFilters }),
+        response: dashboardResponses(Paged(MjTaskItem)),
+      },
+    },
+    (request) => listMj(request.query, null),
+  );
+
+  app.get(
+    '/api/task/self',
+    {
+      preHandler: requireUser(Role.user),
+      schema: {
+        tags: ['task'],
+        summary: 'My tasks (Suno, video)',
+        querystring: Type.Object(TaskQuery),
+        response: dashboardResponses(Paged(TaskItem)),
+      },
+    },
+    (request) => listTaskCenter(request.query, request.user.id),
+  );
+
+  app.get(
+    '/api/task/',
+    {
+      preHandler: requireUser(Role.admin),
+      schema: {
+        tags: ['task'],
+        summary: 'Every task (Suno, video) (admin)',
+        querystring: Type.Object({ ...TaskQuery, ...AdminFilters }),
+        response: dashboardResponses(Paged(TaskItem)),
+      },
+    },
+    (request) => listTaskCenter(request.query, null),
+  );
+}

@@ -1,0 +1,35 @@
+// What every route can reach: configuration, the store, the clock, options, the server secret and metrics.
+import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { Options } from '../services/options.js';
+import type { Store } from '../store/db.js';
+import type { TokenRow, UserRow } from '../store/schema.js';
+import type { Metrics } from './plugins/metrics.js';
+
+export interface AppContext {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  options: Options;
+  /** Signs session cookies and media URLs; the same on every instance. */
+  secret: string;
+  metrics: Metrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+  interface FastifyRequest {
+    /** The dashboard user (session or access token), set by `requireUser`. */
+    user: UserRow;
+    /** The API key and its owner on relay routes, set by `requireApiKey`. */
+    apiKey: { token: TokenRow; user: UserRow };
+  }
+  interface FastifyContextConfig {
+    /** Which envelope errors on this route use; guessed from the path when absent. */
+    surface?: Surface;
+  }
+}
+
+export type Surface = 'dashboard' | 'midjourney' | 'suno' | 'openai' | 'plain';

@@ -1,0 +1,94 @@
+// Who is calling. Dashboard routes: a session cookie or the user's access token, and always a matching
+// New-Api-User header. Relay routes: an API key as `Authorization: Bearer sk-…` or `mj-api-secret`.
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { AppError, forbidden, unauthorized } from '../../core/errors.js';
+import { hashSecret } from '../../core/ids.js';
+import { TokenStatus, UserStatus } from '../../core/roles.js';
+import { findSessionUserId } from '../../store/sessions.js';
+import { findTokenByKeyHash } from '../../store/tokens.js';
+import { findUserByAccessTokenHash, findUserById } from '../../store/users.js';
+
+export const SESSION_COOKIE = 'taskgate_session';
+
+const stripBearer = (value: string | undefined): string => (value ?? '').replace(/^Bearer\s+/i, '').trim();
+
+async function sessionUserId(request: FastifyRequest): Promise<number | null> {
+  const raw = request.cookies[SESSION_COOKIE];
+  if (!raw) return null;
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid || !unsigned.value) return null;
+  const { store, clock } = request.server.ctx;
+  return findSessionUserId(store, hashSecret(unsigned.value), clock.now());
+}
+
+/** A preHandler admitting enabled users of at least `minRole`. */
+export function requireUser(minRole: number): preHandlerAsyncHookHandler {
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+    const { store } = request.server.ctx;
+    const sessionUser = await sessionUserId(request);
+    let user = sessionUser === null ? undefined : await findUserById(store, sessionUser);
+    if (!user) {
+      const accessToken = stripBearer(request.headers.authorization);
+      if (!accessToken) throw unauthorized('not_logged_in');
+      user = await findUserByAccessTokenHash(store, hashSecret(accessToken));
+      if (!user) {
+        request.log.info({ reason: 'invalid_access_token' }, 'dashboard authentication failed');
+        throw unauthorized('invalid_access_token');
+      }
+    }
+    // Required even with a cookie: a cross-site form cannot set it, so it doubles as a CSRF guard.
+    const header = request.headers['new-api-user'];
+    if (header === undefined || header === '') throw unauthorized('missing_new_api_user');
+    if (typeof header !== 'string' || !/^\d+$/.test(header)) throw unauthorized('invalid_new_api_user');
+    if (Number(header) !== user.id) throw unauthorized('mismatched_new_api_user');
+    if (user.status !== UserStatus.enabled) throw forbidden('user_disabled');
+    if (user.role < minRole) throw forbidden('insufficient_role');
+    request.user = user;
+  };
+}
+
+/** The API key of a relay request. midjourney-proxy clients send it as `mj-api-secret`. */
+export function apiKeyOf(request: FastifyRequest): string {
+  const authorization = stripBearer(request.headers.authorization);
+  if (authorization && authorization !== 'midjourney-proxy') return authorization;
+  const secret = request.headers['mj-api-secret'];
+  return stripBearer(typeof secret === 'string' ? secret : undefined);
+}
+
+function ipAllowed(allowList: string, ip: string): boolean {
+  const allowed = allowList
+    .split(/[\s,]+/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return allowed.length === 0 || allowed.includes(ip) || allowed.includes(ip.replace(/^::ffff:/, ''));
+}
+
+export const requireApiKey: preHandlerAsyncHookHandler = async function authenticateKey(request) {
+  const key = apiKeyOf(request);
+  if (!key) throw unauthorized('missing_api_key');
+  const { store, clock } = request.server.ctx;
+  const token = await findTokenByKeyHash(store, hashSecret(key));
+  if (!token) {
+    request.log.info({ reason: 'invalid_api_key' }, 'relay authentication failed');
+    throw unauthorized('invalid_api_key');
+  }
+  if (token.status !== TokenStatus.enabled) throw unauthorized('api_key_disabled');
+  if (token.expired_time !== -1 && token.expired_time * 1000 < clock.now())
+    throw unauthorized('api_key_expired');
+  if (!token.unlimited_quota && token.remain_quota <= 0) throw unauthorized('token_quota_exhausted');
+  if (!ipAllowed(token.allow_ips, request.ip)) throw forbidden('ip_not_allowed');
+  const user = await findUserById(store, token.user_id);
+  if (!user) throw unauthorized('invalid_api_key');
+  if (user.status !== UserStatus.enabled) throw forbidden('user_disabled');
+  request.apiKey = { token, user };
+};
+
+/** Whether a key may use `model` (its optional allow-list). */
+export function assertModelAllowed(
+  token: { model_limits_enabled: number; model_limits: string },
+  model: string,
+) {
+  if (!token.model_limits_enabled) return;
+  const allowed = token.model_limits.split(',').map((m) => m.trim());
+  if (!allowed.includes(model)) throw new AppError('model_not_allowed', 403, { model });
+}

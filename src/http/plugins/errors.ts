@@ -1,0 +1,82 @@
+// One error handler for the whole app: every error becomes a clear 4xx or a 500 without internals, in the
+// envelope of the surface the client speaks (dashboard, midjourney-proxy, Suno-API or OpenAI).
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../core/errors.js';
+import { type MessageCode, pickLanguage, renderMessage } from '../../core/messages.js';
+import type { Surface } from '../context.js';
+
+export function surfaceOf(request: FastifyRequest): Surface {
+  const configured = request.routeOptions.config?.surface;
+  if (configured) return configured;
+  const path = request.url;
+  if (path.startsWith('/api/')) return 'dashboard';
+  if (path.startsWith('/suno/')) return 'suno';
+  if (path.startsWith('/v1/')) return 'openai';
+  // `/mj/…` and the mode-prefixed `/mj-fast/mj/…` forms.
+  if (/^\/([\w-]+\/)?mj(\/|\?|$)/.test(path)) return 'midjourney';
+  return 'plain';
+}
+
+/** Fastify's own errors (parsing, limits, validation) expressed as ours. */
+function asAppError(error: FastifyError): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error.validation) return new AppError('invalid_request', 400, { detail: error.message });
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('invalid_json', 400);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('body_too_large', 413);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 415);
+  }
+  // JSON.parse failures surface as a plain SyntaxError with status 400.
+  if (error.statusCode === 400 && error instanceof SyntaxError) return new AppError('invalid_json', 400);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError('invalid_request', error.statusCode, { detail: error.message });
+  }
+  return null;
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: MessageCode,
+  params: Record<string, unknown> = {},
+) {
+  const message = renderMessage(code, pickLanguage(request.headers['accept-language']), params);
+  switch (surfaceOf(request)) {
+    case 'dashboard':
+      return reply.code(status).send({ success: false, message });
+    case 'midjourney':
+      // midjourney-proxy's codes: 4 for a request the gateway refuses, 9 for a system error.
+      return reply.code(status).send({ code: status >= 500 ? 9 : 4, description: message, result: null });
+    case 'suno':
+      return reply.code(status).send({ code, message, data: null });
+    case 'openai':
+      return reply.code(status).send({
+        error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code },
+      });
+    default:
+      return reply.code(status).send({ error: code, message });
+  }
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = asAppError(error);
+    if (known) {
+      if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+      return sendError(request, reply, known.status, known.code, known.params);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(request, reply, 500, 'internal_error', { requestId: request.id });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, 404, 'route_not_found', {
+      route: `${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
+}

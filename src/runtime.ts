@@ -1,0 +1,45 @@
+// Opens everything a Taskgate process needs, in order: database, migrations, root user, secret, options.
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { AppContext } from './http/context.js';
+import { createMetrics } from './http/plugins/metrics.js';
+import { ensureRoot, serverSecret } from './services/bootstrap.js';
+import { Options } from './services/options.js';
+import { type DatabaseTarget, openStore, parseDsn } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  /** Overrides SQL_DSN/SQLITE_PATH (tests pass their own database). */
+  database?: DatabaseTarget;
+  metricsDefaults?: boolean;
+}
+
+export async function openRuntime(
+  config: Config,
+  log: Pick<Logger, 'info' | 'warn'>,
+  options: RuntimeOptions = {},
+): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
+  const store = openStore(options.database ?? parseDsn(config.sqlDsn, config.sqlitePath));
+  try {
+    const applied = await migrateToLatest(store);
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    await ensureRoot(store, config, log, clock.now());
+    const secret = await serverSecret(store, config.sessionSecret);
+    const settings = new Options(store);
+    await settings.refresh();
+    return {
+      config,
+      store,
+      clock,
+      options: settings,
+      secret,
+      metrics: createMetrics(options.metricsDefaults ?? true),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

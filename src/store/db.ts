@@ -1,0 +1,91 @@
+// The one place that opens a database: embedded SQLite, PostgreSQL or MySQL/MariaDB behind one Kysely type.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+/** What every store function needs: a connection (or a transaction) and which engine it speaks to. */
+export interface DbContext {
+  db: Kysely<Database>;
+  dialect: Dialect;
+}
+
+export interface Store extends DbContext {
+  close(): Promise<void>;
+}
+
+/** Runs `work` in one transaction (joining the caller's when there is one already). */
+export function inTransaction<T>(ctx: DbContext, work: (trx: DbContext) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return work(ctx);
+  return ctx.db.transaction().execute((db) => work({ db, dialect: ctx.dialect }));
+}
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  /** A file path (or `:memory:`) for SQLite, a connection URL otherwise. */
+  location: string;
+  /** PostgreSQL only: the schema to work in (tests isolate themselves this way). */
+  schema?: string;
+}
+
+// pg returns int8 and numeric as strings; every such value here (ids, quotas, times, sums) fits a double.
+pg.types.setTypeParser(20, Number);
+pg.types.setTypeParser(1700, Number);
+
+/** Reads `SQL_DSN` the way new-api does: URL forms, or Go's `user:pass@tcp(host:port)/db`. */
+export function parseDsn(dsn: string | null, sqlitePath: string): DatabaseTarget {
+  if (!dsn) return { dialect: 'sqlite', location: sqlitePath };
+  if (/^postgres(ql)?:\/\//.test(dsn)) return { dialect: 'postgres', location: dsn };
+  if (dsn.startsWith('mysql://')) return { dialect: 'mysql', location: dsn };
+  if (dsn.startsWith('sqlite:')) return { dialect: 'sqlite', location: dsn.slice('sqlite:'.length) };
+  const go = /^([^:@/]*)(?::([^@]*))?@tcp\(([^)]+)\)\/([^?]+)(?:\?.*)?$/.exec(dsn);
+  if (go) {
+    const [, user, password = '', hostPort, database] = go;
+    const auth = password
+      ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}`
+      : encodeURIComponent(user);
+    return { dialect: 'mysql', location: `mysql://${auth}@${hostPort}/${database}` };
+  }
+  throw new Error('invalid SQL_DSN: expected postgres://…, mysql://… or user:pass@tcp(host:port)/db');
+}
+
+export function openStore(target: DatabaseTarget, poolSize = 10): Store {
+  const db = new Kysely<Database>({ dialect: createDialect(target, poolSize) });
+  return { db, dialect: target.dialect, close: () => db.destroy() };
+}
+
+function createDialect(target: DatabaseTarget, poolSize: number) {
+  switch (target.dialect) {
+    case 'sqlite': {
+      if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+      const database = new SQLite(target.location);
+      database.pragma('journal_mode = WAL');
+      database.pragma('busy_timeout = 5000');
+      database.pragma('foreign_keys = ON');
+      return new SqliteDialect({ database });
+    }
+    case 'postgres':
+      return new PostgresDialect({
+        pool: new pg.Pool({
+          connectionString: target.location,
+          max: poolSize,
+          options: target.schema ? `-c search_path=${target.schema}` : undefined,
+        }),
+      });
+    case 'mysql':
+      return new MysqlDialect({
+        pool: createPool({
+          uri: target.location,
+          connectionLimit: poolSize,
+          supportBigNumbers: true,
+          decimalNumbers: true,
+          charset: 'utf8mb4',
+        }),
+      });
+  }
+}

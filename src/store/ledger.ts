@@ -1,0 +1,202 @@
+// Money moves only here. Each function is one transaction that changes the balances and writes the ledger row
+// together; the ledger's unique (task_id, kind) key makes a second charge or refund of a task impossible.
+import { AppError } from '../core/errors.js';
+import { type DbContext, inTransaction } from './db.js';
+import { isUniqueViolation } from './insert.js';
+import type { LedgerKind, LedgerRow } from './schema.js';
+
+export interface Reservation {
+  userId: number;
+  /** 0 when no API key is involved (an admin-made task). */
+  tokenId: number;
+  taskId: string;
+  platform: string;
+  model: string;
+  quota: number;
+  content: string;
+}
+
+/**
+ * Takes `quota` from the user's balance and the key's remaining quota before any upstream call, refusing to go
+ * below zero on either. Writes the `charge` row. A zero price moves nothing and writes nothing.
+ */
+export async function reserveQuota(ctx: DbContext, r: Reservation, now: number): Promise<void> {
+  if (r.quota <= 0) return;
+  await inTransaction(ctx, async (trx) => {
+    const user = await trx.db
+      .updateTable('users')
+      .set((eb) => ({
+        quota: eb('quota', '-', r.quota),
+        used_quota: eb('used_quota', '+', r.quota),
+        request_count: eb('request_count', '+', 1),
+      }))
+      .where('id', '=', r.userId)
+      .where('quota', '>=', r.quota)
+      .executeTakeFirst();
+    if (Number(user.numUpdatedRows) !== 1) {
+      const row = await trx.db
+        .selectFrom('users')
+        .select('quota')
+        .where('id', '=', r.userId)
+        .executeTakeFirst();
+      throw new AppError('insufficient_quota', 403, { need: r.quota, have: row?.quota ?? 0 });
+    }
+    if (r.tokenId) {
+      const token = await trx.db
+        .updateTable('tokens')
+        .set((eb) => ({
+          remain_quota: eb('remain_quota', '-', r.quota),
+          used_quota: eb('used_quota', '+', r.quota),
+        }))
+        .where('id', '=', r.tokenId)
+        .where((eb) => eb.or([eb('unlimited_quota', '=', 1), eb('remain_quota', '>=', r.quota)]))
+        .executeTakeFirst();
+      if (Number(token.numUpdatedRows) !== 1) throw new AppError('token_quota_exhausted', 403);
+    }
+    await writeRow(trx, { ...r, kind: 'charge', delta: -r.quota }, now);
+  });
+}
+
+export type Restoration = Reservation;
+
+/**
+ * Gives a task's reservation back: the upstream refused it or could not be reached, or it failed later. The
+ * content says which. Returns false when this task was already refunded: then nothing moves.
+ */
+export async function refundQuota(ctx: DbContext, r: Restoration, now: number): Promise<boolean> {
+  if (r.quota <= 0) return false;
+  try {
+    return await inTransaction(ctx, async (trx) => {
+      // The ledger row goes first: when it already exists the unique key aborts the transaction before any balance moves.
+      await writeRow(trx, { ...r, kind: 'refund', delta: r.quota }, now);
+      await trx.db
+        .updateTable('users')
+        .set((eb) => ({ quota: eb('quota', '+', r.quota), used_quota: eb('used_quota', '-', r.quota) }))
+        .where('id', '=', r.userId)
+        .execute();
+      if (r.tokenId) {
+        await trx.db
+          .updateTable('tokens')
+          .set((eb) => ({
+            remain_quota: eb('remain_quota', '+', r.quota),
+            used_quota: eb('used_quota', '-', r.quota),
+          }))
+          .where('id', '=', r.tokenId)
+          .execute();
+      }
+      await trx.db
+        .updateTable('tasks')
+        .set({ refunded: 1, updated_at: now })
+        .where('task_id', '=', r.taskId)
+        .execute();
+      return true;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/** An admin's change of a user's balance: `topup` when it grows, `adjust` when it shrinks. Never below zero. */
+export async function changeBalance(
+  ctx: DbContext,
+  userId: number,
+  delta: number,
+  content: string,
+  now: number,
+): Promise<void> {
+  if (delta === 0) return;
+  await inTransaction(ctx, async (trx) => {
+    const result = await trx.db
+      .updateTable('users')
+      .set((eb) => ({ quota: eb('quota', '+', delta), updated_at: now }))
+      .where('id', '=', userId)
+      .where('quota', '>=', -delta)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new AppError('invalid_request', 400, { detail: 'the balance cannot go below zero' });
+    }
+    await writeRow(
+      trx,
+      {
+        userId,
+        tokenId: 0,
+        taskId: null,
+        platform: '',
+        model: '',
+        quota: Math.abs(delta),
+        kind: delta > 0 ? 'topup' : 'adjust',
+        delta,
+        content,
+      },
+      now,
+    );
+  });
+}
+
+interface RowValues {
+  userId: number;
+  tokenId: number;
+  taskId: string | null;
+  platform: string;
+  model: string;
+  quota: number;
+  kind: LedgerKind;
+  delta: number;
+  content: string;
+}
+
+async function writeRow(trx: DbContext, v: RowValues, now: number): Promise<void> {
+  await trx.db
+    .insertInto('ledger')
+    .values({
+      created_at: now,
+      user_id: v.userId,
+      token_id: v.tokenId,
+      task_id: v.taskId,
+      platform: v.platform,
+      model: v.model,
+      kind: v.kind,
+      quota: v.quota,
+      delta: v.delta,
+      content: v.content.slice(0, 1000),
+    })
+    .execute();
+}
+
+export interface LedgerFilter {
+  userId?: number;
+  kind?: string;
+  taskId?: string;
+  startMs?: number | null;
+  endMs?: number | null;
+}
+
+export async function listLedger(
+  ctx: DbContext,
+  filter: LedgerFilter,
+  offset: number,
+  limit: number,
+): Promise<{ rows: LedgerRow[]; total: number }> {
+  let query = ctx.db.selectFrom('ledger');
+  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+  if (filter.kind) query = query.where('kind', '=', filter.kind as LedgerKind);
+  if (filter.taskId) query = query.where('task_id', '=', filter.taskId);
+  if (filter.startMs != null) query = query.where('created_at', '>=', filter.startMs);
+  if (filter.endMs != null) query = query.where('created_at', '<=', filter.endMs);
+  const [rows, count] = await Promise.all([
+    query.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
+/** The sum of a user's ledger deltas, which must always equal the user's balance. */
+export async function ledgerBalance(ctx: DbContext, userId: number): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('ledger')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('delta'), eb.lit(0)).as('sum'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.sum);
+}

@@ -1,0 +1,21 @@
+// Runs the migration set. Kysely's migrator takes a database lock, so instances starting together run it once.
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import type { Dialect, Store } from './db.js';
+import * as initial from './migrations/001_initial.js';
+
+type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+const STEPS: Record<string, Step> = {
+  '001_initial': initial as Step,
+};
+
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, step] of Object.entries(STEPS)) {
+    migrations[name] = { up: (db) => step.up(db, store.dialect) };
+  }
+  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
