@@ -34,6 +34,8 @@ export interface BuildOptions {
   /** The process logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   readinessChecks?: ReadinessCheck[];
+  /** Called for every route as it is registered (tests compare this with the OpenAPI document). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<App> {
@@ -45,6 +47,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.decorate('ctx', ctx);
   app.addSchema(ErrorBody);
   registerErrorHandling(app);

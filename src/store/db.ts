@@ -43,7 +43,7 @@ export function parseDsn(dsn: string | null, sqlitePath: string): DatabaseTarget
   if (/^postgres(ql)?:\/\//.test(dsn)) return { dialect: 'postgres', location: dsn };
   if (dsn.startsWith('mysql://')) return { dialect: 'mysql', location: dsn };
   if (dsn.startsWith('sqlite:')) return { dialect: 'sqlite', location: dsn.slice('sqlite:'.length) };
-  const go = /^([^:@/]*)(?::([^@]*))?@tcp\(([^)]+)\)\/([^?]+)(?:\?.*)?$/.exec(dsn);
+  const go = /^([^:@/]*)(?::(.*))?@tcp\(([^)]+)\)\/([^?]+)(?:\?.*)?$/.exec(dsn);
   if (go) {
     const [, user, password = '', hostPort, database] = go;
     const auth = password

@@ -22,6 +22,7 @@ export function isUniqueViolation(error: unknown): boolean {
     e?.code === '23505' ||
     e?.code === 'ER_DUP_ENTRY' ||
     e?.errno === 1062 ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }

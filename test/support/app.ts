@@ -39,6 +39,8 @@ export interface TestApp {
   ctx: AppContext;
   clock: ManualClock;
   root: Actor;
+  /** Every route the app registered (HEAD excluded). */
+  routes: Array<{ method: string; url: string }>;
   // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely.
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<Response<T>>;
   createUser(options?: { role?: number; quota?: number; group?: string; disabled?: boolean }): Promise<Actor>;
@@ -62,7 +64,12 @@ export async function startTestApp(
     database: database.target,
     metricsDefaults: false,
   });
-  const app = await buildApp(ctx);
+  const routes: Array<{ method: string; url: string }> = [];
+  const app = await buildApp(ctx, {
+    onRoute: ({ method, url }) => {
+      for (const m of [method].flat()) if (m !== 'HEAD') routes.push({ method: m, url });
+    },
+  });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   ctx.config.serverAddress = address;
 
@@ -97,6 +104,7 @@ export async function startTestApp(
   return {
     url: address,
     app,
+    routes,
     ctx,
     clock: manual,
     root,
