@@ -18,6 +18,8 @@ export interface Config {
   initialRootToken: string | null;
   logLevel: string;
   instanceId: string;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default, so clients cannot spoof IPs. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +94,10 @@ export function loadConfig(env: Env = process.env): Config {
     initialRootToken: initialToken(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     instanceId: env.INSTANCE_ID || `${process.pid}-${randomBytes(3).toString('hex')}`,
+    trustedProxies: (env.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 

@@ -1,4 +1,4 @@
-// `taskgate serve`: the API (and later the UI and background workers) on PORT until SIGTERM or SIGINT.
+// `taskgate serve`: the API and the poller on PORT until SIGTERM or SIGINT.
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
@@ -22,10 +22,14 @@ export async function serve(config: Config): Promise<void> {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(refresh);
+    // Stop claiming first and let the round in hand finish, so no lease is left to expire.
+    await ctx.engine.close();
     await app.close();
     await ctx.store.close();
   });
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.runBackgroundWork) ctx.engine.poller.start();
+  else log.info('background work is off on this instance (NODE_TYPE=slave or UPDATE_TASK=false)');
   log.info({ database: ctx.store.dialect, serverAddress: config.serverAddress }, 'taskgate is ready');
 }

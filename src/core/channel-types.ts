@@ -12,7 +12,8 @@ const NUMERIC_ALIASES: Record<string, ChannelType> = {
 export function parseChannelType(value: string | number): ChannelType | null {
   const text = String(value);
   if ((CHANNEL_TYPES as readonly string[]).includes(text)) return text as ChannelType;
-  return NUMERIC_ALIASES[text] ?? null;
+  // Own keys only: `constructor` or `__proto__` are not channel types.
+  return Object.hasOwn(NUMERIC_ALIASES, text) ? NUMERIC_ALIASES[text] : null;
 }
 
 const MJ_BASIC = [
@@ -45,3 +46,10 @@ export const DEFAULT_CHANNEL_MODELS: Record<ChannelType, string[]> = {
   suno: ['suno_music', 'suno_lyrics'],
   'openai-video': ['sora-2', 'sora-2-pro'],
 };
+
+/** The task platform a channel type serves. */
+export function platformOfChannelType(type: string): 'midjourney' | 'suno' | 'openai-video' | null {
+  if (type === 'midjourney' || type === 'midjourney-plus') return 'midjourney';
+  if (type === 'suno' || type === 'openai-video') return type;
+  return null;
+}

@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { AppError } from '../core/errors.js';
+import { AppError, badRequest } from '../core/errors.js';
 import { channelRoutes } from './api/channel.js';
 import { logRoutes } from './api/log.js';
 import { optionRoutes } from './api/option.js';
@@ -12,9 +12,11 @@ import { taskListingRoutes } from './api/tasks.js';
 import { tokenRoutes } from './api/token.js';
 import { userRoutes } from './api/user.js';
 import type { AppContext } from './context.js';
+import { mediaRoutes } from './media/routes.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { mjRelayRoutes } from './relay/mj/index.js';
 import { modelRoutes } from './relay/models.js';
 import type { App } from './types.js';
 import { ErrorBody } from './views/envelope.js';
@@ -30,6 +32,14 @@ export const REDACTED_PATHS = [
   '*.access_token',
 ];
 
+/** Whether a parsed query, params or JSON body holds U+0000 anywhere (keys included). */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 64 || Buffer.isBuffer(value)) return false;
+  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
+}
+
 export interface BuildOptions {
   /** The process logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -43,7 +53,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from configured proxies: anyone else could forge it past IP allow-lists.
+    trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -51,6 +62,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.decorate('ctx', ctx);
   app.addSchema(ErrorBody);
   registerErrorHandling(app);
+  // PostgreSQL can neither store nor compare text holding U+0000: refuse it up front as bad input, on every
+  // engine alike, instead of failing with a 500 on one of them.
+  app.addHook('preValidation', async (request) => {
+    for (const part of ['query', 'params', 'body'] as const) {
+      if (containsNul(request[part])) throw badRequest(`${part} must not contain NUL (U+0000) characters`);
+    }
+  });
   await app.register(cookie, { secret: ctx.secret });
   await app.register(rateLimit, {
     global: false,
@@ -70,6 +88,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await taskListingRoutes(typed);
     await statusRoutes(typed, options.readinessChecks);
     await modelRoutes(typed);
+    await mediaRoutes(typed);
+    await mjRelayRoutes(typed);
   });
   return app as unknown as App;
 }

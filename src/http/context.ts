@@ -1,6 +1,7 @@
 // What every route can reach: configuration, the store, the clock, options, the server secret and metrics.
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
+import type { Engine } from '../engine/engine.js';
 import type { Options } from '../services/options.js';
 import type { Store } from '../store/db.js';
 import type { TokenRow, UserRow } from '../store/schema.js';
@@ -14,6 +15,7 @@ export interface AppContext {
   /** Signs session cookies and media URLs; the same on every instance. */
   secret: string;
   metrics: Metrics;
+  engine: Engine;
 }
 
 declare module 'fastify' {

@@ -19,10 +19,20 @@ export interface Store extends DbContext {
   close(): Promise<void>;
 }
 
-/** Runs `work` in one transaction (joining the caller's when there is one already). */
-export function inTransaction<T>(ctx: DbContext, work: (trx: DbContext) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction (joining the caller's when there is one already). `readCommitted` avoids
+ * MySQL's gap locks, which make concurrent SKIP LOCKED claims deadlock under its default REPEATABLE READ.
+ */
+export function inTransaction<T>(
+  ctx: DbContext,
+  work: (trx: DbContext) => Promise<T>,
+  options: { readCommitted?: boolean } = {},
+): Promise<T> {
   if (ctx.db.isTransaction) return work(ctx);
-  return ctx.db.transaction().execute((db) => work({ db, dialect: ctx.dialect }));
+  let builder = ctx.db.transaction();
+  if (options.readCommitted && ctx.dialect !== 'sqlite')
+    builder = builder.setIsolationLevel('read committed');
+  return builder.execute((db) => work({ db, dialect: ctx.dialect }));
 }
 
 export interface DatabaseTarget {

@@ -26,3 +26,11 @@ export function isUniqueViolation(error: unknown): boolean {
     e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
+
+/** Whether the database chose this transaction as a deadlock victim (safe to retry later). */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number };
+  return (
+    e?.code === '40P01' || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213 || e?.code === 'SQLITE_BUSY'
+  );
+}

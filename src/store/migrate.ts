@@ -1,5 +1,5 @@
 // Runs the migration set. Kysely's migrator takes a database lock, so instances starting together run it once.
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Dialect, Store } from './db.js';
 import * as initial from './migrations/001_initial.js';
 
@@ -14,7 +14,17 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   for (const [name, step] of Object.entries(STEPS)) {
     migrations[name] = { up: (db) => step.up(db, store.dialect) };
   }
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+  // PostgreSQL: pin Kysely's own tables to the current schema. Without it the migrator's existence check sees
+  // `kysely_migration_lock` in any other schema of the database and then fails to find it in its own.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema ?? undefined,
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -104,14 +104,14 @@ function toValues(body: FieldsBody): Partial<ChannelValues> {
 }
 
 export async function channelRoutes(app: App): Promise<void> {
-  const { store, clock } = app.ctx;
+  const { store, clock, engine } = app.ctx;
   const tags = ['channel'];
-  const preHandler = requireUser(Role.admin);
+  const onRequest = requireUser(Role.admin);
 
   app.get(
     '/api/channel/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'List channels (admin)',
@@ -139,7 +139,7 @@ export async function channelRoutes(app: App): Promise<void> {
   app.get(
     '/api/channel/:id',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'One channel (admin)',
@@ -157,7 +157,7 @@ export async function channelRoutes(app: App): Promise<void> {
   app.post(
     '/api/channel/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Create a channel (admin)',
@@ -213,6 +213,7 @@ export async function channelRoutes(app: App): Promise<void> {
         },
         clock.now(),
       );
+      engine.channels.invalidate();
       return ok(channelView((await findChannel(store, id))!));
     },
   );
@@ -220,7 +221,7 @@ export async function channelRoutes(app: App): Promise<void> {
   app.put(
     '/api/channel/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Update a channel (admin); an empty key keeps the current one',
@@ -236,6 +237,7 @@ export async function channelRoutes(app: App): Promise<void> {
       const values = toValues(body);
       if (values.status === ChannelStatus.enabled) values.failure_count = 0;
       if (!(await updateChannel(store, body.id, values, clock.now()))) throw notFound('channel_not_found');
+      engine.channels.invalidate();
       return ok(channelView((await findChannel(store, body.id))!));
     },
   );
@@ -243,16 +245,20 @@ export async function channelRoutes(app: App): Promise<void> {
   app.delete(
     '/api/channel/:id',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
-        summary: 'Delete a channel (admin)',
+        summary: 'Delete a channel (admin); its unfinished tasks fail and are refunded',
         params: IdParams,
         response: dashboardResponses(EmptyEnvelope),
       },
     },
     async (request) => {
-      if (!(await deleteChannel(store, Number(request.params.id)))) throw notFound('channel_not_found');
+      const id = Number(request.params.id);
+      if (!(await deleteChannel(store, id))) throw notFound('channel_not_found');
+      engine.channels.invalidate();
+      const failed = await engine.failChannelTasks(id);
+      request.log.info({ channel: id, failed }, 'channel deleted');
       return done();
     },
   );
@@ -260,7 +266,7 @@ export async function channelRoutes(app: App): Promise<void> {
   app.get(
     '/api/channel/test/:id',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Check that a channel’s upstream answers, and record its response time (admin)',

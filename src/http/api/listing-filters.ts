@@ -56,9 +56,10 @@ export function listingFilter(
   }
   if (query.status && !isTaskStatus(query.status))
     throw badRequest(`status must be one of ${TASK_STATUSES.join(', ')}`);
-  const action = query.action
-    ? [...new Set([query.action, ACTION_ALIASES[query.action] ?? query.action])]
-    : undefined;
+  // Own keys only: `action=constructor` must not pick up Object.prototype's members.
+  const alias =
+    query.action && Object.hasOwn(ACTION_ALIASES, query.action) ? ACTION_ALIASES[query.action] : undefined;
+  const action = query.action ? [...new Set([query.action, alias ?? query.action])] : undefined;
   const startMs = parseTimestampMs('start_timestamp', query.start_timestamp);
   const endMs = endOfSecondMs(parseTimestampMs('end_timestamp', query.end_timestamp), query.end_timestamp);
   if (startMs !== null && endMs !== null && startMs > endMs)

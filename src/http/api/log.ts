@@ -30,12 +30,12 @@ type Query = {
 
 function commonFilter(query: Query) {
   if (query.kind && !KINDS.includes(query.kind)) throw badRequest(`kind must be one of ${KINDS.join(', ')}`);
-  return {
-    kind: query.kind || undefined,
-    taskId: query.task_id || undefined,
-    startMs: parseTimestampMs('start_timestamp', query.start_timestamp),
-    endMs: endOfSecondMs(parseTimestampMs('end_timestamp', query.end_timestamp), query.end_timestamp),
-  };
+  const startMs = parseTimestampMs('start_timestamp', query.start_timestamp);
+  const endMs = endOfSecondMs(parseTimestampMs('end_timestamp', query.end_timestamp), query.end_timestamp);
+  // As on the task listings: an empty window is a mistake to report, not an empty page to show.
+  if (startMs !== null && endMs !== null && startMs > endMs)
+    throw badRequest('start_timestamp is after end_timestamp');
+  return { kind: query.kind || undefined, taskId: query.task_id || undefined, startMs, endMs };
 }
 
 export async function logRoutes(app: App): Promise<void> {
@@ -45,7 +45,7 @@ export async function logRoutes(app: App): Promise<void> {
   app.get(
     '/api/log/self',
     {
-      preHandler: requireUser(Role.user),
+      onRequest: requireUser(Role.user),
       schema: {
         tags,
         summary: 'My ledger rows',
@@ -64,7 +64,7 @@ export async function logRoutes(app: App): Promise<void> {
   app.get(
     '/api/log/',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags,
         summary: 'Every ledger row (admin)',

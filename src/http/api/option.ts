@@ -10,12 +10,12 @@ const OptionItem = Type.Object({ key: Type.String(), value: Type.String() });
 export async function optionRoutes(app: App): Promise<void> {
   const { options } = app.ctx;
   const tags = ['option'];
-  const preHandler = requireUser(Role.admin);
+  const onRequest = requireUser(Role.admin);
 
   app.get(
     '/api/option/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'All settings (admin)',
@@ -28,7 +28,7 @@ export async function optionRoutes(app: App): Promise<void> {
   app.put(
     '/api/option/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Change one setting (admin); JSON settings are given as JSON text or as JSON',

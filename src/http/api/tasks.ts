@@ -49,7 +49,7 @@ export async function taskListingRoutes(app: App): Promise<void> {
   app.get(
     '/api/mj/self',
     {
-      preHandler: requireUser(Role.user),
+      onRequest: requireUser(Role.user),
       schema: {
         tags: ['mj'],
         summary: 'My Midjourney tasks',
@@ -63,7 +63,7 @@ export async function taskListingRoutes(app: App): Promise<void> {
   app.get(
     '/api/mj/',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags: ['mj'],
         summary: 'Every Midjourney task (admin)',
@@ -77,7 +77,7 @@ export async function taskListingRoutes(app: App): Promise<void> {
   app.get(
     '/api/task/self',
     {
-      preHandler: requireUser(Role.user),
+      onRequest: requireUser(Role.user),
       schema: {
         tags: ['task'],
         summary: 'My tasks (Suno, video)',
@@ -91,7 +91,7 @@ export async function taskListingRoutes(app: App): Promise<void> {
   app.get(
     '/api/task/',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags: ['task'],
         summary: 'Every task (Suno, video) (admin)',

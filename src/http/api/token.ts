@@ -67,12 +67,12 @@ function toSettings(body: SettingsBody): Partial<TokenSettings> {
 export async function tokenRoutes(app: App): Promise<void> {
   const { store, clock } = app.ctx;
   const tags = ['token'];
-  const preHandler = requireUser(Role.user);
+  const onRequest = requireUser(Role.user);
 
   app.get(
     '/api/token/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'My API keys',
@@ -90,7 +90,7 @@ export async function tokenRoutes(app: App): Promise<void> {
   app.get(
     '/api/token/:id',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'One of my API keys',
@@ -108,7 +108,7 @@ export async function tokenRoutes(app: App): Promise<void> {
   app.post(
     '/api/token/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Create an API key; `data.key` holds the full key, shown only this once',
@@ -156,7 +156,7 @@ export async function tokenRoutes(app: App): Promise<void> {
   app.put(
     '/api/token/',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Update one of my API keys (with `status_only`, only its status)',
@@ -176,12 +176,12 @@ export async function tokenRoutes(app: App): Promise<void> {
       const existing = await findUserToken(store, request.user.id, body.id);
       if (!existing) throw notFound('token_not_found');
       const statusOnly = request.query.status_only !== undefined && request.query.status_only !== 'false';
-      await updateToken(
-        store,
-        request.user.id,
-        body.id,
-        statusOnly ? { status: body.status } : { ...toSettings(body), status: body.status },
-      );
+      if (statusOnly && body.status === undefined) throw badRequest('status is required with status_only');
+      const changes = statusOnly ? { status: body.status } : { ...toSettings(body), status: body.status };
+      // A body naming only the id changes nothing; it must not reach the database as an empty UPDATE.
+      if (Object.values(changes).some((value) => value !== undefined)) {
+        await updateToken(store, request.user.id, body.id, changes);
+      }
       return ok(tokenView((await findUserToken(store, request.user.id, body.id))!));
     },
   );
@@ -189,7 +189,7 @@ export async function tokenRoutes(app: App): Promise<void> {
   app.delete(
     '/api/token/:id',
     {
-      preHandler,
+      onRequest,
       schema: {
         tags,
         summary: 'Delete one of my API keys',

@@ -94,7 +94,7 @@ export async function userRoutes(app: App): Promise<void> {
   app.get(
     '/api/user/self',
     {
-      preHandler: requireUser(Role.user),
+      onRequest: requireUser(Role.user),
       schema: { tags, summary: 'The calling user', response: dashboardResponses(Envelope(UserView)) },
     },
     async (request) => ok(userView(request.user)),
@@ -103,7 +103,7 @@ export async function userRoutes(app: App): Promise<void> {
   app.get(
     '/api/user/token',
     {
-      preHandler: requireUser(Role.user),
+      onRequest: requireUser(Role.user),
       schema: {
         tags,
         summary: 'Issue a new dashboard access token (replaces the old one; shown once)',
@@ -120,7 +120,7 @@ export async function userRoutes(app: App): Promise<void> {
   app.get(
     '/api/user/',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags,
         summary: 'List users (admin)',
@@ -143,7 +143,7 @@ export async function userRoutes(app: App): Promise<void> {
   app.get(
     '/api/user/:id',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags,
         summary: 'One user (admin)',
@@ -161,7 +161,7 @@ export async function userRoutes(app: App): Promise<void> {
   app.post(
     '/api/user/',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags,
         summary: 'Create a user (admin)',
@@ -201,7 +201,7 @@ export async function userRoutes(app: App): Promise<void> {
   app.put(
     '/api/user/',
     {
-      preHandler: requireUser(Role.admin),
+      onRequest: requireUser(Role.admin),
       schema: {
         tags,
         summary: 'Update a user (admin); a new quota writes a top-up or adjustment to the ledger',

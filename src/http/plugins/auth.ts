@@ -1,6 +1,11 @@
 // Who is calling. Dashboard routes: a session cookie or the user's access token, and always a matching
 // New-Api-User header. Relay routes: an API key as `Authorization: Bearer sk-…` or `mj-api-secret`.
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import { AppError, forbidden, unauthorized } from '../../core/errors.js';
 import { hashSecret } from '../../core/ids.js';
 import { TokenStatus, UserStatus } from '../../core/roles.js';
@@ -21,8 +26,11 @@ async function sessionUserId(request: FastifyRequest): Promise<number | null> {
   return findSessionUserId(store, hashSecret(unsigned.value), clock.now());
 }
 
-/** A preHandler admitting enabled users of at least `minRole`. */
-export function requireUser(minRole: number): preHandlerAsyncHookHandler {
+/**
+ * An `onRequest` hook admitting enabled users of at least `minRole`. It runs before the body is read and the
+ * input validated, so an anonymous or under-privileged caller gets 401/403, never a 400 about a body it may not send.
+ */
+export function requireUser(minRole: number): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
     const { store } = request.server.ctx;
     const sessionUser = await sessionUserId(request);

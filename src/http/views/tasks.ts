@@ -2,8 +2,8 @@
 // media as Taskgate's signed forwarding URLs.
 import { type Static, Type } from 'typebox';
 import { toSeconds } from '../../core/clock.js';
+import { signedMediaUrl } from '../../core/media-signing.js';
 import type { TaskRow } from '../../store/schema.js';
-import { signedMediaUrl } from '../media/signing.js';
 
 export interface MediaSigner {
   /** Null when forwarding is off: upstream URLs are shown as they are. */
