@@ -1,0 +1,83 @@
+// The test-facing control API under /__sim/suno: counters, knobs, the clock, and forcing a task's state.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { KnobError, knobNumber, knobObject } from '../common/knob-checks.js';
+import { readJson } from '../common/raw-body.js';
+import type { SunoState } from './state.js';
+import { taskJson } from './task-json.js';
+
+function bodyOf(body: unknown): unknown {
+  const read = readJson(body);
+  if (read.ok) return read.value;
+  if (read.empty) return {};
+  throw new KnobError(`body is not JSON: ${read.message}`);
+}
+
+/** Runs a change; a KnobError becomes a 400 naming what was wrong. */
+function change(reply: FastifyReply, apply: () => unknown): unknown {
+  try {
+    return apply();
+  } catch (error) {
+    if (error instanceof KnobError || error instanceof RangeError) {
+      return reply.code(400).send({ error: error.message });
+    }
+    throw error;
+  }
+}
+
+export function controlRoutes(app: FastifyInstance, state: SunoState): void {
+  const knobsView = () => ({ ...state.knobs, timeScale: state.clock.timeScale });
+  const clockView = () => ({ now: state.clock.now(), timeScale: state.clock.timeScale });
+
+  app.get('/__sim/suno/calls', async () => {
+    const { routeCalls, polls, requests, fetchBatchSizes, inFlight, maxInFlight } = state.calls;
+    return { routeCalls, polls, requests, fetchBatchSizes, inFlight, maxInFlight };
+  });
+
+  app.post('/__sim/suno/reset', async () => {
+    state.reset();
+    return { ok: true };
+  });
+
+  app.post('/__sim/suno/restart', async () => {
+    state.restart();
+    return { ok: true };
+  });
+
+  app.get('/__sim/suno/knobs', async () => knobsView());
+
+  app.post('/__sim/suno/knobs', async (request, reply) =>
+    change(reply, () => {
+      state.setKnobs(bodyOf(request.body));
+      return knobsView();
+    }),
+  );
+
+  app.get('/__sim/suno/clock', async () => clockView());
+
+  /** `{advanceMs}` jumps simulated time forward; `{timeScale}` changes its speed. */
+  app.post('/__sim/suno/clock', async (request, reply) =>
+    change(reply, () => {
+      const order = knobObject(bodyOf(request.body), 'body');
+      if (order.timeScale !== undefined)
+        state.clock.setTimeScale(knobNumber(order.timeScale, 'timeScale', 1e-6));
+      if (order.advanceMs !== undefined) state.clock.advance(knobNumber(order.advanceMs, 'advanceMs', 0));
+      return clockView();
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>('/__sim/suno/tasks/:id', async (request, reply) => {
+    const task = state.tasks.get(request.params.id);
+    if (!task) return reply.code(404).send({ error: 'no such task' });
+    const view = taskJson(task, (t) => state.snapshot(t), `${request.protocol}://${request.host}`);
+    return { polls: task.polls, vanishAfterPolls: task.vanishAfterPolls, task: view };
+  });
+
+  app.post<{ Params: { id: string } }>('/__sim/suno/tasks/:id', async (request, reply) => {
+    const task = state.tasks.get(request.params.id);
+    if (!task) return reply.code(404).send({ error: 'no such task' });
+    return change(reply, () => {
+      state.force(task, bodyOf(request.body));
+      return taskJson(task, (t) => state.snapshot(t), `${request.protocol}://${request.host}`);
+    });
+  });
+}
