@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { Engine } from './engine/engine.js';
+import type { PollerSettings } from './engine/poller.js';
 import type { AppContext } from './http/context.js';
 import { createMetrics } from './http/plugins/metrics.js';
 import { ensureRoot, serverSecret } from './services/bootstrap.js';
@@ -10,6 +12,8 @@ import { type DatabaseTarget, openStore, parseDsn } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 
 export interface RuntimeOptions {
+  /** Poller settings (tests shorten timeouts and grace periods). */
+  poller?: Partial<PollerSettings>;
   clock?: Clock;
   /** Overrides SQL_DSN/SQLITE_PATH (tests pass their own database). */
   database?: DatabaseTarget;
@@ -18,7 +22,7 @@ export interface RuntimeOptions {
 
 export async function openRuntime(
   config: Config,
-  log: Pick<Logger, 'info' | 'warn'>,
+  log: Pick<Logger, 'info' | 'warn' | 'error'>,
   options: RuntimeOptions = {},
 ): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
@@ -30,14 +34,17 @@ export async function openRuntime(
     const secret = await serverSecret(store, config.sessionSecret);
     const settings = new Options(store);
     await settings.refresh();
-    return {
-      config,
+    const metrics = createMetrics(options.metricsDefaults ?? true);
+    const engine = new Engine({
       store,
       clock,
       options: settings,
-      secret,
-      metrics: createMetrics(options.metricsDefaults ?? true),
-    };
+      metrics,
+      log,
+      instanceId: config.instanceId,
+      poller: { taskTimeoutMinutes: config.taskTimeoutMinutes, ...options.poller },
+    });
+    return { config, store, clock, options: settings, secret, metrics, engine };
   } catch (error) {
     await store.close();
     throw error;

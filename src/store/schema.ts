@@ -136,6 +136,8 @@ export interface TasksTable {
   lease_owner: string | null;
   lease_until: number | null;
   poll_attempts: number;
+  /** Bumped by every state write; writers compare it to what they read (optimistic fencing). */
+  version: number;
   /** When the upstream first stopped knowing this task (0 while it does). */
   vanished_since: number;
   created_at: number;

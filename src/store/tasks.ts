@@ -37,6 +37,7 @@ export function taskValues(fields: Required & Partial<NewTask>, now: number): Ne
     lease_owner: null,
     lease_until: null,
     poll_attempts: 0,
+    version: 0,
     vanished_since: 0,
     created_at: now,
     updated_at: now,
@@ -87,4 +88,87 @@ export async function listTasks(
     query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.total) };
+}
+
+/** A task of this user on this platform, or nothing: another user's id reads as unknown. */
+export function findUserTask(
+  ctx: DbContext,
+  userId: number,
+  platform: string,
+  taskId: string,
+): Promise<TaskRow | undefined> {
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .where('user_id', '=', userId)
+    .where('platform', '=', platform)
+    .executeTakeFirst();
+}
+
+export function findUserTasksByIds(
+  ctx: DbContext,
+  userId: number,
+  platform: string,
+  taskIds: string[],
+): Promise<TaskRow[]> {
+  if (taskIds.length === 0) return Promise.resolve([]);
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('platform', '=', platform)
+    .where('task_id', 'in', taskIds)
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export function recentUserTasks(
+  ctx: DbContext,
+  userId: number,
+  platform: string,
+  limit: number,
+): Promise<TaskRow[]> {
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('platform', '=', platform)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The user's unfinished tasks, oldest first (midjourney-proxy's queue). */
+export function unfinishedUserTasks(
+  ctx: DbContext,
+  userId: number,
+  platform: string,
+  statuses: readonly string[],
+  limit: number,
+): Promise<TaskRow[]> {
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('platform', '=', platform)
+    .where('status', 'in', statuses)
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+/** The task a channel's upstream knows by this id (push callbacks name tasks this way). */
+export function findTaskByUpstreamId(
+  ctx: DbContext,
+  channelId: number,
+  upstreamId: string,
+): Promise<TaskRow | undefined> {
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('upstream_id', '=', upstreamId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }

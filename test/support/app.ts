@@ -58,7 +58,7 @@ export async function startTestApp(
   const database = await createTestDatabase(dialect);
   const manual = clock instanceof ManualClock ? clock : new ManualClock(Date.UTC(2026, 0, 1));
   const config = loadConfig({ INITIAL_ROOT_PASSWORD: 'root-password-1', LOG_LEVEL: 'silent', ...env });
-  const silent = { info() {}, warn() {} };
+  const silent = { info() {}, warn() {}, error() {} };
   const ctx = await openRuntime(config, silent, {
     clock: clock ?? manual,
     database: database.target,
@@ -145,6 +145,7 @@ export async function startTestApp(
       return { id, key };
     },
     async close() {
+      await ctx.engine.close();
       await app.close();
       await ctx.store.close();
       await database.drop();

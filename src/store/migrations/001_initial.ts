@@ -146,6 +146,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
       .addColumn('lease_owner', 'varchar(64)')
       .addColumn('lease_until', 'bigint')
       .addColumn('poll_attempts', 'integer', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('vanished_since', 'bigint', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull()),

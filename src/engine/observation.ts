@@ -1,0 +1,75 @@
+// What an observation changes on a task: the one merge rule both the poller and push callbacks use.
+// Pure: no I/O. Status never moves backwards, a final task never changes, and unchanged fields are not written.
+import { isTerminal } from '../core/task-status.js';
+import type { Observation } from '../platforms/types.js';
+import type { TaskPatch, TaskRow } from '../store/schema.js';
+
+const RANK: Record<string, number> = {
+  NOT_START: 0,
+  MODAL: 1,
+  SUBMITTED: 1,
+  QUEUED: 2,
+  IN_PROGRESS: 3,
+  UNKNOWN: 3,
+  SUCCESS: 4,
+  FAILURE: 4,
+};
+
+const percent = (progress: string): number => {
+  const match = /^(\d{1,3})%$/.exec(progress.trim());
+  return match ? Number(match[1]) : -1;
+};
+
+/** The columns to write, or null when the observation changes nothing. */
+export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPatch | null {
+  if (isTerminal(row.status)) return null;
+  const patch: TaskPatch = {};
+  const set = <K extends keyof TaskPatch>(key: K, value: TaskPatch[K] | undefined) => {
+    if (value !== undefined && value !== row[key as keyof TaskRow]) patch[key] = value;
+  };
+
+  const backwards = RANK[obs.status] < RANK[row.status];
+  if (!backwards) {
+    set('status', obs.status);
+    // Progress only grows while running (duplicate and out-of-order reports are harmless).
+    const sameStatus = obs.status === row.status;
+    if (obs.progress !== undefined && !(sameStatus && percent(obs.progress) < percent(row.progress))) {
+      set('progress', obs.progress);
+    }
+  }
+  set('start_time', obs.startTime);
+  set('image_url', obs.imageUrl);
+  set('video_url', obs.videoUrl);
+  set('video_urls', obs.videoUrls && JSON.stringify(obs.videoUrls));
+  set('prompt_en', obs.promptEn);
+  set('description', obs.description);
+  set('buttons', obs.buttons && JSON.stringify(obs.buttons));
+  set('properties', obs.properties && JSON.stringify(obs.properties));
+  set('data', obs.data === undefined ? undefined : JSON.stringify(obs.data));
+  if (row.vanished_since !== 0) patch.vanished_since = 0;
+
+  if (!backwards && isTerminal(obs.status)) {
+    patch.finish_time = obs.finishTime ?? now;
+    if (obs.status === 'SUCCESS') patch.progress = obs.progress || '100%';
+    else patch.fail_reason = obs.failReason || 'the upstream reported a failure';
+  }
+  if (Object.keys(patch).length === 0) return null;
+  // Movement means the task is alive: poll it at the quick end of the schedule again.
+  if (patch.status !== undefined || patch.progress !== undefined) patch.poll_attempts = 0;
+  return finalise(patch, now);
+}
+
+/** The patch that fails a task for a reason of Taskgate's own (timeout, vanished, channel deleted…). */
+export function failurePatch(reason: string, now: number, progress = '100%'): TaskPatch {
+  return finalise({ status: 'FAILURE', fail_reason: reason, finish_time: now, progress }, now);
+}
+
+function finalise(patch: TaskPatch, now: number): TaskPatch {
+  patch.updated_at = now;
+  if (patch.status && isTerminal(patch.status)) {
+    patch.next_poll_at = null;
+    patch.lease_owner = null;
+    patch.lease_until = null;
+  }
+  return patch;
+}

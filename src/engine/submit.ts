@@ -1,0 +1,241 @@
+// The submit path, the same for every platform: price → reserve (with the task row) → channel → upstream →
+// record. No transaction is open during the upstream call. A submit is retried on another channel only when the
+// request provably never reached the first one, or the channel (not the request) was refused.
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import { FALLBACK_PRICE, quotaFor } from '../core/pricing.js';
+import type { Metrics } from '../http/plugins/metrics.js';
+import type { SubmitReading, UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
+import type { Options } from '../services/options.js';
+import { type DbContext, inTransaction } from '../store/db.js';
+import { reserveQuota } from '../store/ledger.js';
+import type { ChannelRow, NewTask, TaskRow, TokenRow, UserRow } from '../store/schema.js';
+import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
+import type { ChannelDirectory } from './channels.js';
+import { failurePatch } from './observation.js';
+import type { TaskWriter } from './task-writer.js';
+import { type UpstreamClient, UpstreamError } from './upstream-client.js';
+
+/** A task whose submit never completed (the instance died mid-call) is failed and refunded after this long. */
+export const SUBMIT_GRACE_MS = 5 * 60_000;
+/** The first status check after an accepted submit. */
+export const FIRST_POLL_MS = 3_000;
+export const SUBMIT_TIMEOUT_MS = 60_000;
+
+export interface SubmitInput {
+  platform: string;
+  action: string;
+  model: string;
+  user: UserRow;
+  token: TokenRow | null;
+  /** Free actions (paid through a later step) are not charged. */
+  free?: boolean;
+  /** Per-second or per-size pricing. */
+  priceMultiplier?: number;
+  /** Follow-ups must go to their origin task's channel. */
+  pinnedChannelId?: number;
+  publicId: string;
+  /** How the relay asks this channel (adapters translate, relays choose the route). */
+  request(channel: ChannelRow): UpstreamRequest;
+  read(response: UpstreamResponse): SubmitReading;
+  /** Columns of the new task that come from the request (prompt, state, properties, notify hook…). */
+  fields: Partial<NewTask>;
+  /** Continue this task (a modal step) instead of creating one. */
+  continueTask?: TaskRow;
+}
+
+export type SubmitResult =
+  | { accepted: true; task: TaskRow; reading: Extract<SubmitReading, { kind: 'accepted' }> }
+  | { accepted: false; reading: Extract<SubmitReading, { kind: 'refused' }> };
+
+export interface SubmitDeps {
+  store: DbContext;
+  clock: Clock;
+  options: Options;
+  metrics: Metrics;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  channels: ChannelDirectory;
+  upstream: UpstreamClient;
+  writer: TaskWriter;
+  wake(): void;
+}
+
+export function priceOf(options: Options, model: string, group: string, multiplier = 1): number {
+  const price = options.get('ModelPrice')[model] ?? FALLBACK_PRICE;
+  const ratio = options.get('GroupRatio')[group] ?? 1;
+  return quotaFor(price, ratio, multiplier);
+}
+
+export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
+  const { store, clock, metrics } = deps;
+  const group = input.token?.group || input.user.group;
+  const quota = input.free ? 0 : priceOf(deps.options, input.model, group, input.priceMultiplier);
+  const candidates = await chooseChannels(deps, input, group);
+  const retries = input.pinnedChannelId ? 0 : deps.options.get('RetryTimes');
+  const tries = candidates.slice(0, 1 + retries);
+
+  const task = await reserve(deps, input, group, quota, tries[0]);
+  let lastError = 'no channel was tried';
+  for (const [attempt, channel] of tries.entries()) {
+    let response: UpstreamResponse;
+    try {
+      response = await deps.upstream.call(channel.base_url, channel.proxy, input.request(channel), {
+        timeoutMs: SUBMIT_TIMEOUT_MS,
+        operation: 'submit',
+        channelId: channel.id,
+      });
+    } catch (error) {
+      const e = error as UpstreamError;
+      deps.log.warn(
+        { task: task.task_id, channel: channel.id, attempt, err: e.message },
+        'submit did not reach the upstream',
+      );
+      lastError = e.message;
+      if (e instanceof UpstreamError && e.neverSent) continue;
+      // The request may have reached the upstream: sending it again could create the task twice.
+      await fail(
+        deps,
+        task,
+        `the upstream did not answer the submit (${e.message}); the task was not tracked`,
+      );
+      metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'error' });
+      throw new AppError('service_unavailable', 504, { detail: 'the upstream did not answer in time' });
+    }
+    const reading = input.read(response);
+    if (reading.kind === 'accepted') {
+      const accepted = await recordAcceptance(deps, task, channel, reading);
+      metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'accepted' });
+      if (quota > 0) metrics.charges.inc({ platform: input.platform }, quota);
+      deps.wake();
+      return { accepted: true, task: accepted, reading };
+    }
+    lastError = reading.description;
+    deps.log.info(
+      { task: task.task_id, channel: channel.id, attempt, code: reading.code, why: reading.description },
+      'submit refused',
+    );
+    if (reading.channelFault && attempt < tries.length - 1) continue;
+    await fail(deps, task, reading.description, reading.code);
+    metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'refused' });
+    return { accepted: false, reading };
+  }
+  await fail(deps, task, `no upstream could be reached: ${lastError}`);
+  metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'error' });
+  throw new AppError('service_unavailable', 502, { detail: 'no upstream channel could be reached' });
+}
+
+async function chooseChannels(deps: SubmitDeps, input: SubmitInput, group: string): Promise<ChannelRow[]> {
+  if (input.pinnedChannelId) {
+    const channel = await deps.channels.get(input.pinnedChannelId);
+    if (!channel)
+      throw new AppError('service_unavailable', 503, { detail: "the task's channel no longer exists" });
+    if (channel.status !== 1)
+      throw new AppError('service_unavailable', 503, { detail: "the task's channel is disabled" });
+    return [channel];
+  }
+  const candidates = await deps.channels.candidates(input.platform, group, input.model);
+  if (candidates.length === 0) {
+    throw new AppError('service_unavailable', 503, {
+      detail: `no channel serves model ${input.model} for group ${group}`,
+    });
+  }
+  return candidates;
+}
+
+/** One transaction: the charge and the task row (or the continued task's new price). */
+async function reserve(
+  deps: SubmitDeps,
+  input: SubmitInput,
+  group: string,
+  quota: number,
+  channel: ChannelRow,
+): Promise<TaskRow> {
+  const now = deps.clock.now();
+  const reservation = {
+    userId: input.user.id,
+    tokenId: input.token?.id ?? 0,
+    taskId: input.publicId,
+    platform: input.platform,
+    model: input.model,
+    quota,
+    content: `${input.action.toLowerCase()} via channel ${channel.id}`,
+  };
+  await inTransaction(deps.store, async (trx) => {
+    await reserveQuota(trx, reservation, now);
+    if (input.continueTask) {
+      await trx.db
+        .updateTable('tasks')
+        .set((eb) => ({
+          quota: eb('quota', '+', quota),
+          model: input.model,
+          updated_at: now,
+          version: eb('version', '+', 1),
+        }))
+        .where('id', '=', input.continueTask!.id)
+        .execute();
+      return;
+    }
+    await insertTask(
+      trx,
+      taskValues(
+        {
+          task_id: input.publicId,
+          platform: input.platform,
+          action: input.action,
+          model: input.model,
+          user_id: input.user.id,
+          token_id: input.token?.id ?? 0,
+          channel_id: channel.id,
+          group,
+          quota,
+          submit_time: now,
+          // Found by the poller only if this submit never completes (the instance died during the call).
+          next_poll_at: now + SUBMIT_GRACE_MS,
+          ...input.fields,
+        },
+        now,
+      ),
+    );
+  });
+  return (await findTaskByPublicId(deps.store, input.publicId))!;
+}
+
+async function recordAcceptance(
+  deps: SubmitDeps,
+  task: TaskRow,
+  channel: ChannelRow,
+  reading: Extract<SubmitReading, { kind: 'accepted' }>,
+): Promise<TaskRow> {
+  const now = deps.clock.now();
+  const initial = reading.initial;
+  const done = reading.upstreamId === '';
+  await deps.store.db
+    .updateTable('tasks')
+    .set((eb) => ({
+      upstream_id: reading.upstreamId || task.upstream_id,
+      channel_id: channel.id,
+      code: reading.code,
+      description: reading.description || task.description,
+      status: done ? 'SUCCESS' : (initial?.status ?? 'NOT_START'),
+      progress: done ? '100%' : (initial?.progress ?? task.progress),
+      finish_time: done ? now : 0,
+      // Tasks waiting for a modal are polled too, so timeouts reach them.
+      next_poll_at: done ? null : now + FIRST_POLL_MS,
+      lease_owner: null,
+      lease_until: null,
+      poll_attempts: 0,
+      updated_at: now,
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', task.id)
+    .execute();
+  return (await findTaskByPublicId(deps.store, task.task_id))!;
+}
+
+async function fail(deps: SubmitDeps, task: TaskRow, reason: string, code?: number | string): Promise<void> {
+  const current = (await findTaskByPublicId(deps.store, task.task_id))!;
+  const patch = failurePatch(reason, deps.clock.now());
+  if (typeof code === 'number') patch.code = code;
+  await deps.writer.commit(current, patch, { version: current.version });
+}

@@ -1,0 +1,103 @@
+// Calls to upstreams: pooled keep-alive connections (one pool per outbound proxy), bounded time and size, and
+// errors that say whether the request may have reached the upstream (a submit must never be sent twice then).
+import { performance } from 'node:perf_hooks';
+import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
+import type { Metrics } from '../http/plugins/metrics.js';
+import type { UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
+
+/** Largest upstream answer read into memory (status lists of 500 tasks stay far below it). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    /** True when the upstream cannot have received the request (connection refused, DNS, connect timeout). */
+    readonly neverSent: boolean,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export interface CallOptions {
+  timeoutMs: number;
+  /** For metrics: submit, poll, test… */
+  operation: string;
+  channelId: number;
+}
+
+export class UpstreamClient {
+  private readonly direct = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  private readonly proxies = new Map<string, Dispatcher>();
+
+  constructor(private readonly metrics?: Metrics) {}
+
+  private dispatcher(proxy: string): Dispatcher {
+    if (!proxy) return this.direct;
+    let agent = this.proxies.get(proxy);
+    if (!agent) {
+      agent = new ProxyAgent(proxy);
+      this.proxies.set(proxy, agent);
+    }
+    return agent;
+  }
+
+  async call(
+    baseUrl: string,
+    proxy: string,
+    req: UpstreamRequest,
+    options: CallOptions,
+  ): Promise<UpstreamResponse> {
+    const started = performance.now();
+    const labels = { channel: String(options.channelId), operation: options.operation };
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let body: string | Buffer | undefined;
+    if (req.body !== undefined)
+      body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
+    try {
+      const response = await request(`${baseUrl}${req.path}`, {
+        method: req.method,
+        headers: req.headers,
+        body,
+        signal,
+        dispatcher: this.dispatcher(proxy),
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      const text = await readCapped(response.body);
+      this.metrics?.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
+      return { status: response.statusCode, headers: response.headers, text };
+    } catch (error) {
+      this.metrics?.upstreamErrors.inc(labels);
+      const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+      const neverSent = code !== undefined && NEVER_SENT_CODES.has(code);
+      const reason = signal.aborted ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
+      throw new UpstreamError(reason, neverSent);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.direct.close(), ...[...this.proxies.values()].map((agent) => agent.close())]);
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    // An answer larger than any real status list is cut: the parser then reports truncated JSON.
+    if (size > MAX_BODY_BYTES) break;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,174 @@
+// The task query API of seed 002, from Taskgate's own store and scoped to the caller's tasks:
+// fetch, list-by-condition, list and queue; image-seed is forwarded to the task's channel.
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError, badRequest } from '../../../core/errors.js';
+import { MJ_UNFINISHED_STATUSES } from '../../../core/task-status.js';
+import { clip, isObject, parseJsonText, str } from '../../../platforms/json.js';
+import { mjHeaders } from '../../../platforms/midjourney/adapter.js';
+import { mjTaskObject } from '../../../platforms/midjourney/view.js';
+import type { TaskRow } from '../../../store/schema.js';
+import {
+  findUserTask,
+  findUserTasksByIds,
+  recentUserTasks,
+  unfinishedUserTasks,
+} from '../../../store/tasks.js';
+import { requireApiKey } from '../../plugins/auth.js';
+import type { App } from '../../types.js';
+import { mediaSigner } from '../../views/tasks.js';
+import { mjResponses, SubmitAnswer, TaskObject } from './schemas.js';
+
+const MAX_IDS = 1000;
+const MAX_LIST = 100;
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export async function mjQueryRoutes(app: App): Promise<void> {
+  const { store, options, config, secret, clock, engine } = app.ctx;
+  const tags = ['midjourney'];
+
+  const view = (rows: TaskRow[]) => {
+    const { sign } = mediaSigner(
+      options.get('MjForwardUrlEnabled'),
+      config.serverAddress,
+      secret,
+      clock.now(),
+    );
+    return rows.map((row) => mjTaskObject(row, sign));
+  };
+  const owned = (request: FastifyRequest, id: string) =>
+    findUserTask(store, request.apiKey.user.id, 'midjourney', id);
+
+  app.get(
+    '/task/:id/fetch',
+    {
+      preHandler: requireApiKey,
+      schema: { tags, summary: 'One of my tasks', params: IdParams, response: mjResponses(TaskObject) },
+    },
+    async (request, reply) => {
+      const task = await owned(request, request.params.id);
+      // Unknown and foreign ids read alike, with the body midjourney-proxy clients recognise.
+      if (!task) return reply.code(404).send({ code: 4, description: 'task_not_found', result: null });
+      return view([task])[0];
+    },
+  );
+
+  app.post(
+    '/task/list-by-condition',
+    {
+      preHandler: requireApiKey,
+      schema: {
+        tags,
+        summary: 'My tasks among the given ids (unknown ids are left out)',
+        body: Type.Object(
+          {
+            ids: Type.Optional(
+              Type.Union([
+                Type.Array(Type.Union([Type.String({ maxLength: 64 }), Type.Integer()])),
+                Type.Null(),
+              ]),
+            ),
+          },
+          { additionalProperties: true },
+        ),
+        response: mjResponses(Type.Array(TaskObject)),
+      },
+    },
+    async (request) => {
+      const ids = [...new Set((request.body.ids ?? []).map(String))];
+      if (ids.length > MAX_IDS) throw badRequest(`at most ${MAX_IDS} ids per request, got ${ids.length}`);
+      return view(await findUserTasksByIds(store, request.apiKey.user.id, 'midjourney', ids));
+    },
+  );
+
+  app.get(
+    '/task/list',
+    {
+      preHandler: requireApiKey,
+      schema: {
+        tags,
+        summary: 'My most recent tasks, newest first',
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })) }),
+        response: mjResponses(Type.Array(TaskObject)),
+      },
+    },
+    async (request) => {
+      const limit = Math.min(MAX_LIST, Math.max(1, Number(request.query.limit ?? MAX_LIST)));
+      return view(await recentUserTasks(store, request.apiKey.user.id, 'midjourney', limit));
+    },
+  );
+
+  app.get(
+    '/task/queue',
+    {
+      preHandler: requireApiKey,
+      schema: {
+        tags,
+        summary: 'My unfinished tasks, oldest first',
+        response: mjResponses(Type.Array(TaskObject)),
+      },
+    },
+    async (request) =>
+      view(
+        await unfinishedUserTasks(
+          store,
+          request.apiKey.user.id,
+          'midjourney',
+          MJ_UNFINISHED_STATUSES,
+          MAX_IDS,
+        ),
+      ),
+  );
+
+  app.get(
+    '/task/:id/image-seed',
+    {
+      preHandler: requireApiKey,
+      schema: {
+        tags,
+        summary: "A task's seed (asked of its channel)",
+        params: IdParams,
+        response: mjResponses(SubmitAnswer),
+      },
+    },
+    async (request, reply) => {
+      const task = await owned(request, request.params.id);
+      if (!task) return reply.code(404).send({ code: 4, description: 'task_not_found', result: null });
+      const channel = await engine.channels.get(task.channel_id);
+      if (!channel || !task.upstream_id)
+        throw new AppError('service_unavailable', 503, { detail: "the task's channel is gone" });
+      const response = await engine.upstream
+        .call(
+          channel.base_url,
+          channel.proxy,
+          {
+            method: 'GET',
+            path: `/mj/task/${encodeURIComponent(task.upstream_id)}/image-seed`,
+            headers: mjHeaders(channel.key),
+          },
+          { timeoutMs: 30_000, operation: 'image-seed', channelId: channel.id },
+        )
+        .catch((error: Error) => {
+          throw new AppError('service_unavailable', 502, {
+            detail: `the upstream did not answer: ${error.message}`,
+          });
+        });
+      const parsed = parseJsonText(response.text);
+      if (!parsed.ok || !isObject(parsed.value)) {
+        throw new AppError('service_unavailable', 502, {
+          detail: `unreadable upstream answer (HTTP ${response.status})`,
+        });
+      }
+      const body = parsed.value;
+      const code = typeof body.code === 'number' ? body.code : 9;
+      return reply
+        .code(response.status >= 400 && response.status < 500 ? response.status : code === 1 ? 200 : 502)
+        .send({
+          code,
+          description: clip(str(body.description) ?? '', 500),
+          result: body.result ?? null,
+          properties: isObject(body.properties) ? body.properties : {},
+        });
+    },
+  );
+}

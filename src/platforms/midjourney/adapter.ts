@@ -1,0 +1,108 @@
+// midjourney-proxy as an upstream: submits answer {code, description, result, properties}; statuses come in
+// batches from POST /mj/task/list-by-condition.
+import { clip, isObject, parseJsonText, str } from '../json.js';
+import type { PlatformAdapter, PollTarget, SubmitReading, UpstreamResponse } from '../types.js';
+import { mjTaskId, readMjTask } from './task-json.js';
+
+/** Codes midjourney-proxy uses for "accepted": submitted, waiting for a modal, queued. */
+const ACCEPTED = new Set([1, 21, 22]);
+const NO_ACCOUNT = '无可用的账号实例';
+
+export const mjHeaders = (key: string): Record<string, string> => ({
+  'content-type': 'application/json',
+  'mj-api-secret': key,
+});
+
+function readSubmit(response: UpstreamResponse): SubmitReading {
+  const refusal = (
+    status: number,
+    code: number,
+    description: string,
+    channelFault: boolean,
+  ): SubmitReading => ({
+    kind: 'refused',
+    status,
+    code,
+    description,
+    properties: {},
+    channelFault,
+  });
+  if (response.status === 401 || response.status === 403) {
+    return refusal(502, 9, `the upstream refused the channel's key (HTTP ${response.status})`, true);
+  }
+  if (response.status === 429) return refusal(429, 23, 'the upstream is rate limiting this channel', true);
+  if (response.status >= 500) return refusal(502, 9, `the upstream failed (HTTP ${response.status})`, true);
+  const parsed = parseJsonText(response.text);
+  if (!parsed.ok || !isObject(parsed.value)) {
+    const why = parsed.ok ? 'not a JSON object' : parsed.error;
+    return refusal(
+      502,
+      9,
+      `the upstream answered something unreadable (HTTP ${response.status}, ${why})`,
+      true,
+    );
+  }
+  const body = parsed.value;
+  const code = typeof body.code === 'number' ? body.code : Number(str(body.code));
+  const description = clip(str(body.description) ?? '', 500);
+  const properties = isObject(body.properties) ? body.properties : {};
+  if (response.status === 200 && ACCEPTED.has(code)) {
+    const upstreamId = str(body.result);
+    if (Array.isArray(body.result)) {
+      // upload-discord-images answers with URLs and creates no upstream task.
+      return { kind: 'accepted', upstreamId: '', code, description, properties, result: body.result };
+    }
+    if (!upstreamId) return refusal(502, 9, 'the upstream accepted the task without giving its id', true);
+    return {
+      kind: 'accepted',
+      upstreamId,
+      code,
+      description,
+      properties,
+      initial: code === 21 ? { status: 'MODAL', progress: '0%' } : undefined,
+    };
+  }
+  if (!Number.isFinite(code)) {
+    return refusal(502, 9, `the upstream answered HTTP ${response.status} without a code`, true);
+  }
+  return {
+    kind: 'refused',
+    // midjourney-proxy answers refusals with HTTP 200 and the reason in `code`; clients expect the same.
+    status: response.status >= 400 ? response.status : 200,
+    code,
+    description: description || `refused with code ${code}`,
+    properties,
+    channelFault: code === 3 && description.includes(NO_ACCOUNT),
+  };
+}
+
+export const midjourneyAdapter: PlatformAdapter = {
+  pollBatchSize: 500,
+
+  pollRequest(key, targets) {
+    return {
+      method: 'POST',
+      path: '/mj/task/list-by-condition',
+      headers: mjHeaders(key),
+      body: { ids: targets.map((t) => t.upstreamId) },
+    };
+  },
+
+  readPoll(response, targets: PollTarget[]) {
+    if (response.status !== 200) return { ok: false, error: `HTTP ${response.status}` };
+    const parsed = parseJsonText(response.text);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    if (!Array.isArray(parsed.value)) return { ok: false, error: 'the answer is not a JSON array' };
+    const wanted = new Set(targets.map((t) => t.upstreamId));
+    const observations = new Map();
+    for (const element of parsed.value) {
+      const id = mjTaskId(element);
+      if (!id || !wanted.has(id)) continue;
+      const observation = readMjTask(element);
+      if (observation) observations.set(id, observation);
+    }
+    return { ok: true, observations };
+  },
+
+  readSubmit,
+};

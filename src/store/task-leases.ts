@@ -1,0 +1,137 @@
+// The poller's statements. A claim leases due tasks to one poll round and schedules their next poll in the same
+// write; every later write of polled state is fenced by that lease and by the version it read.
+import { sql } from 'kysely';
+import { type DbContext, inTransaction } from './db.js';
+import { isDeadlock } from './insert.js';
+import type { TaskPatch, TaskRow } from './schema.js';
+
+export interface PollSchedule {
+  /** How long a claim owns its tasks; longer than any upstream call of a round. */
+  leaseMs: number;
+  /** Poll intervals by how often the task was polled already: [polls so far below, interval ms]. */
+  steps: ReadonlyArray<readonly [number, number]>;
+  /** Interval once every step is passed. */
+  slowestMs: number;
+}
+
+export const DEFAULT_SCHEDULE: PollSchedule = {
+  leaseMs: 15_000,
+  steps: [
+    [20, 15_000],
+    [60, 30_000],
+  ],
+  slowestMs: 60_000,
+};
+
+/**
+ * Leases up to `limit` due tasks (oldest due first) to `owner`. Their next poll is set to the interval their
+ * poll count calls for, never sooner than the lease ends, so no other instance polls them meanwhile.
+ */
+export async function claimDueTasks(
+  ctx: DbContext,
+  owner: string,
+  now: number,
+  limit: number,
+  schedule: PollSchedule = DEFAULT_SCHEDULE,
+): Promise<TaskRow[]> {
+  const ids = await inTransaction(
+    ctx,
+    async (trx) => {
+      const due = await trx.db
+        .selectFrom('tasks')
+        .select('id')
+        .where('next_poll_at', '<=', now)
+        .orderBy('next_poll_at')
+        .limit(limit)
+        // Other instances skip rows this one is claiming instead of waiting for them.
+        .$if(trx.dialect !== 'sqlite', (q) => q.forUpdate().skipLocked())
+        .execute();
+      if (due.length === 0) return [];
+      const dueIds = due.map((r) => r.id);
+      await trx.db
+        .updateTable('tasks')
+        .set((eb) => ({
+          lease_owner: owner,
+          lease_until: now + schedule.leaseMs,
+          poll_attempts: eb('poll_attempts', '+', 1),
+          next_poll_at: sql<number>`${sql.lit(now)} + ${intervalSql(schedule)}`,
+        }))
+        .where('id', 'in', dueIds)
+        // SQLite has no row locks: the re-check makes a concurrent claim of the same row a no-op.
+        .where('next_poll_at', '<=', now)
+        .execute();
+      return dueIds;
+    },
+    { readCommitted: true },
+  ).catch((error) => {
+    // A deadlock victim claims nothing this round; its tasks stay due for the next one.
+    if (isDeadlock(error)) return [];
+    throw error;
+  });
+  if (ids.length === 0) return [];
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/** The schedule as SQL over the row's poll count (our own integers, so they are inlined as literals). */
+function intervalSql(schedule: PollSchedule) {
+  const atLeastLease = (ms: number) => sql.lit(Math.max(ms, schedule.leaseMs));
+  const steps = schedule.steps.map(
+    ([below, ms]) => sql`when poll_attempts < ${sql.lit(below)} then ${atLeastLease(ms)}`,
+  );
+  return sql<number>`(case ${sql.join(steps, sql` `)} else ${atLeastLease(schedule.slowestMs)} end)`;
+}
+
+export interface Fence {
+  version: number;
+  /** The poller's claim token; push callbacks have none. */
+  leaseOwner?: string;
+  now: number;
+}
+
+/**
+ * Writes `patch` only if the task still has the version the writer read (and, for the poller, is still leased to
+ * it) and is not final yet. Returns whether the write happened.
+ */
+export async function writeTaskFenced(
+  ctx: DbContext,
+  id: number,
+  patch: TaskPatch,
+  fence: Fence,
+): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable('tasks')
+    .set({ ...patch, version: fence.version + 1 })
+    .where('id', '=', id)
+    .where('version', '=', fence.version)
+    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+    .$if(fence.leaseOwner !== undefined, (q) =>
+      q.where('lease_owner', '=', fence.leaseOwner!).where('lease_until', '>=', fence.now),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Unfinished tasks of a channel (for failing them when the channel is deleted). */
+export function unfinishedTasksOfChannel(ctx: DbContext, channelId: number): Promise<TaskRow[]> {
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+    .execute();
+}
+
+/** How long the oldest due task has been waiting, in ms (0 when none is due). */
+export async function oldestDueLagMs(ctx: DbContext, now: number): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('tasks')
+    .select((eb) => eb.fn.min<number>('next_poll_at').as('oldest'))
+    .where('next_poll_at', '<=', now)
+    .executeTakeFirst();
+  return row?.oldest ? Math.max(0, now - Number(row.oldest)) : 0;
+}
