@@ -222,6 +222,8 @@ export class Poller {
           if (patch.status === 'SUCCESS' || patch.status === 'FAILURE') return;
           current = { ...row, ...patch, version: row.version + 1 } as TaskRow;
         }
+      } else if (reading.present.has(row.upstream_id) || !reading.absenceIsReliable) {
+        // Mentioned but unreadable, or maybe hidden behind an unreadable element: no news, not gone.
       } else if (row.vanished_since === 0) {
         // The upstream answered but left this task out: start the grace period.
         if (await this.deps.writer.commit(row, { vanished_since: now, updated_at: now }, fence)) {

@@ -36,8 +36,14 @@ export interface Observation {
   data?: unknown;
 }
 
-/** The answer to a batch status call. `ok: false` means the call told us nothing (never "the tasks vanished"). */
-export type PollReading = { ok: true; observations: Map<string, Observation> } | { ok: false; error: string };
+/**
+ * The answer to a batch status call. `ok: false` means the call told us nothing (never "the tasks vanished").
+ * `present` holds every asked id the answer mentioned, readable or not; `absenceIsReliable` is false when some
+ * element could not be identified, since that one might have been any of ours.
+ */
+export type PollReading =
+  | { ok: true; observations: Map<string, Observation>; present: Set<string>; absenceIsReliable: boolean }
+  | { ok: false; error: string };
 
 /** The answer to a submit. */
 export type SubmitReading =

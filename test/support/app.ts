@@ -1,7 +1,9 @@
 // A real Taskgate on loopback over a fresh database, and helpers to act as different users through real HTTP.
+// `reopen()` stops the process's parts and starts new ones on the same database: a restart.
 import { loadConfig } from '../../src/config.js';
-import { type Clock, ManualClock } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { hashSecret, newAccessToken, newApiKey } from '../../src/core/ids.js';
+import type { PollerSettings } from '../../src/engine/poller.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppContext } from '../../src/http/context.js';
 import type { App } from '../../src/http/types.js';
@@ -10,7 +12,7 @@ import type { Dialect } from '../../src/store/db.js';
 import { changeBalance } from '../../src/store/ledger.js';
 import { createToken, type TokenSettings } from '../../src/store/tokens.js';
 import { createUser, setAccessTokenHash, updateUser } from '../../src/store/users.js';
-import { createTestDatabase } from './databases.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface Actor {
   id: number;
@@ -33,10 +35,17 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+export interface TestAppOptions {
+  /** Poller settings (tests shorten timeouts and grace periods). */
+  poller?: Partial<PollerSettings>;
+  clock?: ManualClock;
+}
+
 export interface TestApp {
-  url: string;
-  app: App;
-  ctx: AppContext;
+  readonly url: string;
+  readonly app: App;
+  readonly ctx: AppContext;
+  readonly database: TestDatabase;
   clock: ManualClock;
   root: Actor;
   /** Every route the app registered (HEAD excluded). */
@@ -45,36 +54,51 @@ export interface TestApp {
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<Response<T>>;
   createUser(options?: { role?: number; quota?: number; group?: string; disabled?: boolean }): Promise<Actor>;
   createKey(actor: Actor, settings?: Partial<TokenSettings>): Promise<{ id: number; key: string }>;
+  /** Closes this process's parts (as a stop would) and starts new ones on the same database. */
+  reopen(): Promise<void>;
   close(): Promise<void>;
 }
 
 let counter = 0;
+const silent = { info() {}, warn() {}, error() {} };
 
 export async function startTestApp(
   dialect: Dialect,
   env: Record<string, string> = {},
-  clock?: Clock,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
-  const manual = clock instanceof ManualClock ? clock : new ManualClock(Date.UTC(2026, 0, 1));
-  const config = loadConfig({ INITIAL_ROOT_PASSWORD: 'root-password-1', LOG_LEVEL: 'silent', ...env });
-  const silent = { info() {}, warn() {}, error() {} };
-  const ctx = await openRuntime(config, silent, {
-    clock: clock ?? manual,
-    database: database.target,
-    metricsDefaults: false,
-  });
+  const clock = options.clock ?? new ManualClock(Date.UTC(2026, 0, 1));
   const routes: Array<{ method: string; url: string }> = [];
-  const app = await buildApp(ctx, {
-    onRoute: ({ method, url }) => {
-      for (const m of [method].flat()) if (m !== 'HEAD') routes.push({ method: m, url });
-    },
-  });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  ctx.config.serverAddress = address;
+  let running: { ctx: AppContext; app: App; url: string };
+
+  const open = async () => {
+    const config = loadConfig({ INITIAL_ROOT_PASSWORD: 'root-password-1', LOG_LEVEL: 'silent', ...env });
+    const ctx = await openRuntime(config, silent, {
+      clock,
+      database: database.target,
+      metricsDefaults: false,
+      poller: options.poller,
+    });
+    routes.length = 0;
+    const app = await buildApp(ctx, {
+      onRoute: ({ method, url }) => {
+        for (const m of [method].flat()) if (m !== 'HEAD') routes.push({ method: m, url });
+      },
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    ctx.config.serverAddress = url;
+    running = { ctx, app, url };
+  };
+  const shut = async () => {
+    await running.ctx.engine.close();
+    await running.app.close();
+    await running.ctx.store.close();
+  };
+  await open();
 
   const rootToken = newAccessToken();
-  await setAccessTokenHash(ctx.store, 1, hashSecret(rootToken), manual.now());
+  await setAccessTokenHash(running!.ctx.store, 1, hashSecret(rootToken), clock.now());
   const root: Actor = { id: 1, username: 'root', accessToken: rootToken };
 
   const request = async <T>(
@@ -92,7 +116,7 @@ export async function startTestApp(
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${address}${path}`, { method, headers, body });
+    const response = await fetch(`${running.url}${path}`, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -102,30 +126,34 @@ export async function startTestApp(
   };
 
   return {
-    url: address,
-    app,
-    routes,
-    ctx,
-    clock: manual,
+    get url() {
+      return running.url;
+    },
+    get app() {
+      return running.app;
+    },
+    get ctx() {
+      return running.ctx;
+    },
+    database,
+    clock,
     root,
+    routes,
     request,
     async createUser({ role = 1, quota = 0, group = 'default', disabled = false } = {}) {
+      const { store } = running.ctx;
       const username = `user${++counter}_${Math.random().toString(36).slice(2, 6)}`;
-      const id = await createUser(
-        ctx.store,
-        { username, passwordHash: 'not-a-hash', role, group },
-        manual.now(),
-      );
+      const id = await createUser(store, { username, passwordHash: 'not-a-hash', role, group }, clock.now());
       const accessToken = newAccessToken();
-      await setAccessTokenHash(ctx.store, id, hashSecret(accessToken), manual.now());
-      if (quota) await changeBalance(ctx.store, id, quota, 'test top-up', manual.now());
-      if (disabled) await updateUser(ctx.store, id, { status: 2 }, manual.now());
+      await setAccessTokenHash(store, id, hashSecret(accessToken), clock.now());
+      if (quota) await changeBalance(store, id, quota, 'test top-up', clock.now());
+      if (disabled) await updateUser(store, id, { status: 2 }, clock.now());
       return { id, username, accessToken };
     },
     async createKey(actor, settings = {}) {
       const key = newApiKey();
       const id = await createToken(
-        ctx.store,
+        running.ctx.store,
         actor.id,
         hashSecret(key),
         key,
@@ -140,14 +168,16 @@ export async function startTestApp(
           group: '',
           ...settings,
         },
-        manual.now(),
+        clock.now(),
       );
       return { id, key };
     },
+    async reopen() {
+      await shut();
+      await open();
+    },
     async close() {
-      await ctx.engine.close();
-      await app.close();
-      await ctx.store.close();
+      await shut();
       await database.drop();
     },
   };

@@ -95,13 +95,17 @@ export const midjourneyAdapter: PlatformAdapter = {
     if (!Array.isArray(parsed.value)) return { ok: false, error: 'the answer is not a JSON array' };
     const wanted = new Set(targets.map((t) => t.upstreamId));
     const observations = new Map();
+    const present = new Set<string>();
+    let absenceIsReliable = true;
     for (const element of parsed.value) {
       const id = mjTaskId(element);
+      if (!id) absenceIsReliable = false;
       if (!id || !wanted.has(id)) continue;
+      present.add(id);
       const observation = readMjTask(element);
       if (observation) observations.set(id, observation);
     }
-    return { ok: true, observations };
+    return { ok: true, observations, present, absenceIsReliable };
   },
 
   readSubmit,

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../../plugins/errors.js';
 import type { App } from '../../types.js';
+import { mjNotifyRoute } from './notify-route.js';
 import { mjQueryRoutes } from './query-routes.js';
 import { mjSubmitRoutes } from './submit-routes.js';
 
@@ -11,6 +12,7 @@ async function surface(app: App): Promise<void> {
 }
 
 export async function mjRelayRoutes(app: App): Promise<void> {
+  await mjNotifyRoute(app);
   await app.register(surface as never, { prefix: '/mj' });
   await app.register(
     async (scoped: App) => {

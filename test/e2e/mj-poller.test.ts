@@ -1,0 +1,190 @@
+// The poller against a misbehaving world: hostile answers never crash it nor stop other channels, batches keep
+// the upstream cost flat, and push callbacks (duplicated, reordered, stale) apply through the same fenced path.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
+import { insertTask, taskValues } from '../../src/store/tasks.js';
+import { backends } from '../support/databases.js';
+import { type MjWorld, pollUntil, SIM_SECRET, startMjWorld } from '../support/mj-world.js';
+
+for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
+  describe.skipIf(!backend.available)(`midjourney poller [${backend.dialect}]`, () => {
+    let w: MjWorld;
+    let healthy: MidjourneySimulator;
+    let healthyChannel: number;
+    beforeAll(async () => {
+      w = await startMjWorld(backend.dialect, { poller: { pollTimeoutMs: 400 } });
+      healthy = createMidjourneySimulator({ apiSecret: SIM_SECRET });
+      healthyChannel = await w.addChannel(await healthy.listen(), { name: 'healthy', priority: -1 });
+    });
+    afterAll(async () => {
+      await w?.close();
+      await healthy?.close();
+    });
+    afterEach(() => w.sim.state.setKnobs({ faults: { listByCondition: null } }));
+
+    /** A running task on each channel: the faulty simulator's (the default) and the healthy one's. */
+    async function taskOnEach() {
+      const faulty = (await w.submit('/mj/submit/imagine', { prompt: 'on the faulty channel' })).body
+        .result as string;
+      const row = (await w.task(faulty))!;
+      const other = `${Date.now()}${Math.floor(Math.random() * 900 + 100)}`;
+      // The healthy channel gets a task submitted to its simulator directly and recorded as Taskgate would.
+      const upstream = await fetch(`${healthy.state.baseUrl}/mj/submit/imagine`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'mj-api-secret': SIM_SECRET },
+        body: JSON.stringify({ prompt: 'on the healthy channel' }),
+      }).then((r) => r.json() as Promise<{ result: string }>);
+      const now = w.t.clock.now();
+      await insertTask(
+        w.t.ctx.store,
+        taskValues(
+          {
+            task_id: other,
+            platform: 'midjourney',
+            action: 'IMAGINE',
+            user_id: w.user.id,
+            channel_id: healthyChannel,
+            upstream_id: upstream.result,
+            submit_time: now,
+            next_poll_at: now,
+          },
+          now,
+        ),
+      );
+      return { faulty, faultyVersion: row.version, other };
+    }
+
+    it.each([
+      ['an HTML error page', { kind: 'html' }],
+      ['truncated JSON', { kind: 'truncated' }],
+      ['an empty 200', { kind: 'empty' }],
+      ['a 503', { kind: 'status', status: 503 }],
+      ['an object instead of an array', { kind: 'nonarray' }],
+      [
+        'wrong types in the tasks',
+        {
+          kind: 'json',
+          status: 200,
+          body: [{ id: 12, status: 7, progress: {}, imageUrl: [1] }, 'junk', null],
+        },
+      ],
+      ['a hung connection', { kind: 'hang' }],
+      ['a reset connection', { kind: 'reset' }],
+    ])(
+      '%s from one channel changes nothing there and does not stop the other channel',
+      async (_name, fault) => {
+        const { faulty, other } = await taskOnEach();
+        const before = (await w.task(faulty))!;
+        w.sim.state.setKnobs({ faults: { listByCondition: fault } });
+        healthy.state.clock.advance(10_000);
+        w.generate(10_000);
+        const stats = await w.pollRound();
+        expect(stats.claimed).toBeGreaterThanOrEqual(2);
+        expect((await w.task(other))?.status).not.toBe('NOT_START');
+        const after = (await w.task(faulty))!;
+        expect(after).toMatchObject({ status: before.status, progress: before.progress, vanished_since: 0 });
+        // Once the channel behaves again, its task goes on.
+        w.sim.state.setKnobs({ faults: { listByCondition: null } });
+        await pollUntil(w, async () => (await w.task(faulty))?.status === 'SUCCESS');
+      },
+    );
+
+    it('asks each channel once per round for 1 and 100 tasks, twice for 1,000', async () => {
+      const sizes = w.sim.state.counters.listByConditionBatchSizes;
+      for (const [count, calls] of [
+        [1, 1],
+        [100, 1],
+        [1000, 2],
+      ] as const) {
+        await w.t.ctx.store.db.updateTable('tasks').set({ next_poll_at: null }).execute();
+        const now = w.t.clock.now();
+        const rows = Array.from({ length: count }, (_, i) =>
+          taskValues(
+            {
+              task_id: `batch-${count}-${i}`,
+              platform: 'midjourney',
+              action: 'IMAGINE',
+              user_id: w.user.id,
+              channel_id: w.channelId,
+              upstream_id: `${9000000000000000 + count * 10000 + i}`,
+              submit_time: now,
+              next_poll_at: now,
+            },
+            now,
+          ),
+        );
+        for (let i = 0; i < rows.length; i += 250)
+          await w.t.ctx.store.db
+            .insertInto('tasks')
+            .values(rows.slice(i, i + 250))
+            .execute();
+        const already = sizes.length;
+        await w.pollRound();
+        expect(sizes.slice(already), `${count} tasks`).toHaveLength(calls);
+        expect(sizes.slice(already).reduce((a, b) => a + b, 0)).toBe(count);
+      }
+      await w.t.ctx.store.db.deleteFrom('tasks').where('task_id', 'like', 'batch-%').execute();
+    });
+  });
+
+  describe.skipIf(!backend.available)(`midjourney push callbacks [${backend.dialect}]`, () => {
+    let w: MjWorld;
+    beforeAll(async () => {
+      w = await startMjWorld(backend.dialect, { channel: { push: true } });
+    });
+    afterAll(async () => w?.close());
+
+    const pushUrl = async () => {
+      const channel = await w.t.ctx.store.db
+        .selectFrom('channels')
+        .selectAll()
+        .where('id', '=', w.channelId)
+        .executeTakeFirstOrThrow();
+      return `/mj/notify/${channel.id}/${channel.push_secret}`;
+    };
+
+    it('sends its own notify URL upstream (never the client’s) and applies callbacks without polling', async () => {
+      const id = (
+        await w.submit('/mj/submit/imagine', { prompt: 'pushed', notifyHook: 'https://client.example/hook' })
+      ).body.result as string;
+      const sent = w.sim.state.counters.requests.filter((r) => r.url === '/mj/submit/imagine').at(-1)!
+        .body as { notifyHook: string };
+      expect(sent.notifyHook).toBe(`${w.t.url}${await pushUrl()}`);
+      w.sim.state.setKnobs({ notifyDuplicate: true, notifyReorder: true });
+      for (let i = 0; i < 12 && (await w.task(id))?.status !== 'SUCCESS'; i++) {
+        w.generate(3_000);
+        await w.sim.state.notifier.flush();
+      }
+      expect(await w.task(id)).toMatchObject({ status: 'SUCCESS', progress: '100%' });
+    });
+
+    it('ignores stale, duplicate and out-of-order callbacks, and refuses a wrong secret', async () => {
+      const id = (await w.submit('/mj/submit/imagine', { prompt: 'ordered' })).body.result as string;
+      const row = (await w.task(id))!;
+      const url = await pushUrl();
+      const send = (status: string, progress: string, extra = {}) =>
+        w.t.request('POST', url, {
+          body: { id: row.upstream_id, action: 'IMAGINE', status, progress, ...extra },
+        });
+      expect((await send('IN_PROGRESS', '62%')).body).toMatchObject({ code: 1, description: 'applied' });
+      expect((await send('IN_PROGRESS', '31%')).body.description).toBe('unchanged');
+      expect((await send('SUBMITTED', '0%')).body.description).toBe('unchanged');
+      expect(await w.task(id)).toMatchObject({ status: 'IN_PROGRESS', progress: '62%' });
+      expect(
+        (
+          await send('SUCCESS', '100%', {
+            imageUrl: 'https://cdn.example/x.png',
+            finishTime: w.t.clock.now(),
+          })
+        ).body.description,
+      ).toBe('applied');
+      expect((await send('SUCCESS', '100%')).body.description).toBe('unchanged');
+      expect((await send('FAILURE', '', { failReason: 'late' })).body.description).toBe('unchanged');
+      expect(await w.task(id)).toMatchObject({ status: 'SUCCESS', refunded: 0, fail_reason: '' });
+      const wrong = await w.t.request('POST', url.replace(/[^/]+$/, 'not-the-secret'), {
+        body: { id: row.upstream_id, status: 'FAILURE' },
+      });
+      expect(wrong.status).toBe(404);
+    });
+  });
+}
