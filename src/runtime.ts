@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { NotifySettings } from './engine/client-notify.js';
 import { Engine } from './engine/engine.js';
 import type { PollerSettings } from './engine/poller.js';
 import type { AppContext } from './http/context.js';
@@ -18,6 +19,8 @@ export interface RuntimeOptions {
   /** Overrides SQL_DSN/SQLITE_PATH (tests pass their own database). */
   database?: DatabaseTarget;
   metricsDefaults?: boolean;
+  /** Client callback settings (tests shorten the retry back-off). */
+  notify?: Partial<NotifySettings>;
 }
 
 export async function openRuntime(
@@ -43,6 +46,8 @@ export async function openRuntime(
       log,
       instanceId: config.instanceId,
       poller: { taskTimeoutMinutes: config.taskTimeoutMinutes, ...options.poller },
+      // Read late: tests and `listen` on port 0 learn the address only after the runtime is open.
+      notify: { secret, serverAddress: () => config.serverAddress, settings: options.notify },
     });
     return { config, store, clock, options: settings, secret, metrics, engine };
   } catch (error) {

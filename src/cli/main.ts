@@ -1,8 +1,10 @@
 // The taskgate command line: serve (default), migrate, and later sim and demo.
 import { ConfigError, loadConfig } from '../config.js';
+import { createSimulators } from '../sim/server.js';
 import { openStore, parseDsn } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { VERSION } from '../version.js';
+import { demo } from './demo.js';
 import { serve } from './serve.js';
 
 const USAGE = `taskgate ${VERSION}
@@ -12,6 +14,8 @@ Usage: taskgate [command]
 Commands:
   serve     run the gateway (default)
   migrate   apply database migrations and exit
+  sim       run the upstream simulators (midjourney-proxy, Suno-API, OpenAI video) on SIM_PORT (8080)
+  demo      run the gateway with the simulators, a demo user, key and channels
   version   print the version
 
 Configuration is read from environment variables; see README.md.`;
@@ -20,7 +24,26 @@ async function main(argv: string[]): Promise<void> {
   const command = argv[0] ?? 'serve';
   switch (command) {
     case 'serve':
-      return serve(loadConfig());
+      await serve(loadConfig());
+      return;
+    case 'demo':
+      return demo();
+    case 'sim': {
+      const sims = createSimulators({
+        secret: process.env.SIM_SECRET || undefined,
+        timeScale: Number(process.env.SIM_TIME_SCALE ?? 1),
+      });
+      const url = await sims.listen(
+        Number(process.env.SIM_PORT ?? 8080),
+        process.env.SIM_HOST ?? '127.0.0.1',
+      );
+      console.log(
+        `simulators listening on ${url}: /mj (midjourney-proxy), /suno (Suno-API), /v1/videos (OpenAI video); control under /__sim`,
+      );
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => sims.close().then(() => process.exit(0)));
+      return;
+    }
     case 'migrate': {
       const config = loadConfig();
       const store = openStore(parseDsn(config.sqlDsn, config.sqlitePath));

@@ -1,15 +1,24 @@
 // `taskgate serve`: the API and the poller on PORT until SIGTERM or SIGINT.
 import closeWithGrace from 'close-with-grace';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
+import type { AppContext } from '../http/context.js';
+import type { App } from '../http/types.js';
 import { openRuntime } from '../runtime.js';
 import { createLogger } from './logger.js';
 
 /** How often an instance re-reads settings changed by another instance. */
 const OPTIONS_REFRESH_MS = 5_000;
 
-export async function serve(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel);
+export interface RunningServer {
+  ctx: AppContext;
+  app: App;
+  /** Stops claiming and lets the round in hand finish (no lease is left to expire), then drains HTTP. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const ctx = await openRuntime(config, log);
   const app = await buildApp(ctx, { logger: log });
   const refresh = setInterval(
@@ -17,19 +26,31 @@ export async function serve(config: Config): Promise<void> {
     OPTIONS_REFRESH_MS,
   );
   refresh.unref();
-
-  closeWithGrace({ delay: 15_000, logger: log }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'shutting down after an error');
-    else log.info({ signal }, 'shutting down');
-    clearInterval(refresh);
-    // Stop claiming first and let the round in hand finish, so no lease is left to expire.
-    await ctx.engine.close();
-    await app.close();
-    await ctx.store.close();
-  });
-
   await app.listen({ port: config.port, host: config.host });
   if (config.runBackgroundWork) ctx.engine.poller.start();
   else log.info('background work is off on this instance (NODE_TYPE=slave or UPDATE_TASK=false)');
   log.info({ database: ctx.store.dialect, serverAddress: config.serverAddress }, 'taskgate is ready');
+  return {
+    ctx,
+    app,
+    async stop() {
+      clearInterval(refresh);
+      await ctx.engine.close();
+      await app.close();
+      await ctx.store.close();
+    },
+  };
+}
+
+/** Runs until a signal; `alsoStop` runs after the server has stopped (the demo's simulators). */
+export async function serve(config: Config, alsoStop?: () => Promise<void>): Promise<RunningServer> {
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, log);
+  closeWithGrace({ delay: 15_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'shutting down after an error');
+    else log.info({ signal }, 'shutting down');
+    await server.stop();
+    await alsoStop?.();
+  });
+  return server;
 }

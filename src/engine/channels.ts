@@ -59,7 +59,8 @@ function weightedOrder(channels: ChannelRow[]): ChannelRow[] {
   while (pool.length) {
     const total = pool.reduce((sum, c) => sum + c.weight + 1, 0);
     let ticket = randomInt(total);
-    const index = pool.findIndex((c) => (ticket -= c.weight + 1) < 0);
+    let index = 0;
+    while (ticket >= pool[index].weight + 1) ticket -= pool[index++].weight + 1;
     out.push(...pool.splice(index, 1));
   }
   return out;

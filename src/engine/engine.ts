@@ -6,7 +6,7 @@ import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
 import { unfinishedTasksOfChannel } from '../store/task-leases.js';
 import { ChannelDirectory } from './channels.js';
-import { ClientNotifier } from './client-notify.js';
+import { ClientNotifier, type NotifySettings } from './client-notify.js';
 import { failurePatch } from './observation.js';
 import { DEFAULT_POLLER_SETTINGS, Poller, type PollerSettings } from './poller.js';
 import { type SubmitInput, type SubmitResult, submitTask } from './submit.js';
@@ -21,6 +21,8 @@ export interface EngineDeps {
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   instanceId: string;
   poller?: Partial<PollerSettings>;
+  /** Client callbacks (notifyHook): the secret and address sign their media URLs. Absent: no callbacks. */
+  notify?: { secret: string; serverAddress: () => string; settings?: Partial<NotifySettings> };
 }
 
 export class Engine {
@@ -28,14 +30,20 @@ export class Engine {
   readonly upstream: UpstreamClient;
   readonly writer: TaskWriter;
   readonly poller: Poller;
-  readonly notifier: ClientNotifier;
+  readonly notifier: ClientNotifier | null;
 
   constructor(private readonly deps: EngineDeps) {
     this.channels = new ChannelDirectory(deps.store, deps.clock);
     this.upstream = new UpstreamClient(deps.metrics);
     this.writer = new TaskWriter(deps.store, deps.clock, deps.metrics, deps.log);
-    this.notifier = new ClientNotifier();
-    this.writer.onChange((before, after) => this.notifier.taskChanged(before, after));
+    const { notify } = deps;
+    this.notifier = notify
+      ? new ClientNotifier(
+          { ...deps, secret: notify.secret, serverAddress: notify.serverAddress },
+          notify.settings,
+        )
+      : null;
+    this.writer.onChange((before, after) => this.notifier?.taskChanged(before, after));
     this.poller = new Poller(
       { ...deps, channels: this.channels, upstream: this.upstream, writer: this.writer },
       { ...DEFAULT_POLLER_SETTINGS, ...deps.poller },
@@ -71,7 +79,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.poller.stop();
-    await this.notifier.close();
+    await this.notifier?.close();
     await this.upstream.close();
   }
 }

@@ -68,7 +68,7 @@ export function priceOf(options: Options, model: string, group: string, multipli
 }
 
 export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
-  const { store, clock, metrics } = deps;
+  const { metrics } = deps;
   const group = input.token?.group || input.user.group;
   const quota = input.free ? 0 : priceOf(deps.options, input.model, group, input.priceMultiplier);
   const candidates = await chooseChannels(deps, input, group);

@@ -60,6 +60,11 @@ for (const backend of backends()) {
       expect(done.body.buttons.map((b: { customId: string }) => b.customId)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^MJ::JOB::upsample::1::/)]),
       );
+      // The forwarded URL works as a plain <img src>: no headers, real PNG bytes from the upstream.
+      const image = await fetch(done.body.imageUrl);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/png');
+      expect([...new Uint8Array(await image.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
       const after = await w.balance();
       expect(after.quota).toBe(before.quota - IMAGINE);
       expect(after.ledger).toBe(after.quota);

@@ -156,6 +156,17 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         await w.sim.state.notifier.flush();
       }
       expect(await w.task(id)).toMatchObject({ status: 'SUCCESS', progress: '100%' });
+      // The upstream echoes the notifyHook it was given; the channel's push secret must not reach the client.
+      const channel = await w.t.ctx.store.db
+        .selectFrom('channels')
+        .selectAll()
+        .where('id', '=', w.channelId)
+        .executeTakeFirstOrThrow();
+      const fetched = await w.fetchTask(id);
+      expect(fetched.text).not.toContain(channel.push_secret);
+      expect((await w.t.request('GET', '/api/mj/self', { as: w.user })).text).not.toContain(
+        channel.push_secret,
+      );
     });
 
     it('ignores stale, duplicate and out-of-order callbacks, and refuses a wrong secret', async () => {

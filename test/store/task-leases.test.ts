@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.js';
 import { claimDueTasks, type PollSchedule, writeTaskFenced } from '../../src/store/task-leases.js';
-import { insertTask, taskValues } from '../../src/store/tasks.js';
+import { taskValues } from '../../src/store/tasks.js';
 import { describeEachBackend } from '../support/databases.js';
 
 const NOW = 1_760_000_000_000;

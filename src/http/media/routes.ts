@@ -1,4 +1,195 @@
-// Forwarded media: GET /mj/image/:id and the other media routes (implementation in progress).
+// Forwarded media: GET /mj/image/:id, /mj/video/:id and /mj/video/:id/:index stream the file stored on the task
+// to the client. The URL's signature is the authorisation (`<img src>` sends no headers); only the URL stored on
+// the task is fetched, through the SSRF guard, with the configured channels' hosts allowed even when private.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type TSchema, Type } from 'typebox';
+import { verifyMediaSignature } from '../../core/media-signing.js';
+import type { MessageCode } from '../../core/messages.js';
+import {
+  type GuardedFetchError,
+  GuardedFetcher,
+  type GuardedResponse,
+  hostsOf,
+} from '../../engine/guarded-fetch.js';
+import type { TaskRow } from '../../store/schema.js';
+import { findTaskByPublicId } from '../../store/tasks.js';
+import { sendError } from '../plugins/errors.js';
 import type { App } from '../types.js';
+import { parseJson } from '../views/tasks.js';
 
-export async function mediaRoutes(_app: App): Promise<void> {}
+type Kind = 'image' | 'video';
+
+const MAX_BYTES: Record<Kind, number> = { image: 50 * 1024 * 1024, video: 200 * 1024 * 1024 };
+const DEFAULT_TYPE: Record<Kind, string> = { image: 'image/png', video: 'video/mp4' };
+/** Types served as they are; anything else (HTML above all) would run on Taskgate's own origin. */
+const MEDIA_TYPE = /^(image|video|audio)\/[\w.+-]+$/i;
+
+const Signed = Type.Object({
+  exp: Type.Optional(
+    Type.String({ maxLength: 32, description: 'Expiry (unix seconds), from the signed URL' }),
+  ),
+  sig: Type.Optional(Type.String({ maxLength: 128, description: 'Signature, from the signed URL' })),
+});
+const Id = Type.String({ minLength: 1, maxLength: 64, description: 'The task’s public MJ id' });
+const MjError = Type.Object({ code: Type.Integer(), description: Type.String(), result: Type.Null() });
+
+const binary = (description: string, types: string[]) => ({
+  description,
+  content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+});
+
+function schema<P extends TSchema>(kind: Kind, summary: string, params: P) {
+  const types = kind === 'image' ? ['image/png', 'image/webp', 'image/jpeg'] : ['video/mp4'];
+  return {
+    tags: ['midjourney'],
+    summary,
+    description:
+      'Open the signed URL Taskgate hands out in listings, task fetches and callbacks; it needs no other credential. ' +
+      'A missing, wrong or expired signature is a 403.' +
+      (kind === 'video' ? ' A Range header is passed to the media host (206 with Content-Range).' : ''),
+    params,
+    querystring: Signed,
+    response: {
+      200: binary('The file, streamed from the media host', types),
+      ...(kind === 'video' ? { 206: binary('Part of the file, for a Range request', types) } : {}),
+      '4xx': MjError,
+      '5xx': MjError,
+    },
+  };
+}
+
+/** The URL stored on the task for this media path; empty when there is none. */
+function storedUrl(task: TaskRow, kind: Kind, index: number | null): string {
+  if (kind === 'image') return task.image_url;
+  if (index === null) return task.video_url;
+  const urls = parseJson<unknown[]>(task.video_urls, []);
+  const url = Array.isArray(urls) ? urls[index] : undefined;
+  return typeof url === 'string' ? url : '';
+}
+
+const FAILURES: Record<GuardedFetchError['kind'], { status: number; code: MessageCode; detail: string }> = {
+  refused: {
+    status: 403,
+    code: 'invalid_request',
+    detail: 'the stored media URL points at an address Taskgate does not fetch',
+  },
+  timeout: { status: 504, code: 'service_unavailable', detail: 'the media host did not answer in time' },
+  too_large: {
+    status: 502,
+    code: 'service_unavailable',
+    detail: 'the media file is larger than Taskgate forwards',
+  },
+  failed: { status: 502, code: 'service_unavailable', detail: 'the media host could not be reached' },
+};
+
+/** Where a stored URL points, for logs: never the query, which holds the host's own signature. */
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+export async function mediaRoutes(app: App): Promise<void> {
+  const { store, clock, secret, engine } = app.ctx;
+  const fetcher = new GuardedFetcher();
+  app.addHook('onClose', () => fetcher.close());
+
+  const forward = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    kind: Kind,
+    id: string,
+    index: number | null,
+  ) => {
+    // The signature covers this exact path, so a URL signed for one task (or one video) opens no other.
+    const path = `/mj/${kind}/${id}${index === null ? '' : `/${index}`}`;
+    const { exp, sig } = request.query as { exp?: string; sig?: string };
+    if (!verifyMediaSignature(secret, path, exp, sig, clock.now())) {
+      return sendError(request, reply, 403, 'invalid_request', {
+        detail: 'the media URL signature is missing, wrong or expired',
+      });
+    }
+    const task = await findTaskByPublicId(store, id);
+    if (task?.platform !== 'midjourney') return sendError(request, reply, 404, 'task_not_found');
+    const url = storedUrl(task, kind, index);
+    if (!url) return sendError(request, reply, 404, 'not_found');
+
+    const allowedHosts = hostsOf((await engine.channels.all()).map((channel) => channel.base_url));
+    const range = kind === 'video' ? request.headers.range : undefined;
+    const where = { task: task.task_id, media: path, host: origin(url) };
+    let upstream: GuardedResponse;
+    try {
+      upstream = await fetcher.fetch(url, {
+        allowedHosts,
+        headers: range ? { range } : {},
+        maxBytes: MAX_BYTES[kind],
+      });
+    } catch (error) {
+      const failure = FAILURES[(error as GuardedFetchError).kind] ?? FAILURES.failed;
+      request.log.warn({ ...where, err: error }, 'media forwarding failed');
+      return sendError(request, reply, failure.status, failure.code, { detail: failure.detail });
+    }
+
+    const status = upstream.status;
+    if (status === 416 && range) {
+      upstream.discard();
+      const whole = upstream.header('content-range');
+      return reply
+        .code(416)
+        .headers(whole ? { 'content-range': whole } : {})
+        .send();
+    }
+    if (status < 200 || status >= 300) {
+      upstream.discard();
+      request.log.warn({ ...where, status }, 'media host refused the stored URL');
+      const hint = [403, 404, 410].includes(status) ? ' (the stored URL has probably expired)' : '';
+      return sendError(request, reply, 502, 'service_unavailable', {
+        detail: `the media host answered ${status}${hint}`,
+      });
+    }
+
+    const type = upstream.header('content-type')?.split(';')[0].trim() ?? '';
+    reply
+      .code(status === 206 ? 206 : 200)
+      .header(
+        'content-type',
+        !type ? DEFAULT_TYPE[kind] : MEDIA_TYPE.test(type) ? type : 'application/octet-stream',
+      )
+      .header('cache-control', 'private, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      // Opened directly, an SVG or a mislabelled file must not run script on Taskgate's origin.
+      .header('content-security-policy', "default-src 'none'; sandbox");
+    for (const name of ['content-length', 'content-range', 'accept-ranges', 'last-modified', 'etag']) {
+      const value = upstream.header(name);
+      if (value) reply.header(name, value);
+    }
+    upstream.body.on('error', (error) => request.log.warn({ ...where, err: error }, 'media stream cut'));
+    return reply.send(upstream.body);
+  };
+
+  app.get(
+    '/mj/image/:id',
+    { schema: schema('image', 'A task’s image (signed URL)', Type.Object({ id: Id })) },
+    (request, reply) => forward(request, reply, 'image', request.params.id, null),
+  );
+
+  app.get(
+    '/mj/video/:id',
+    { schema: schema('video', 'A task’s video (signed URL)', Type.Object({ id: Id })) },
+    (request, reply) => forward(request, reply, 'video', request.params.id, null),
+  );
+
+  app.get(
+    '/mj/video/:id/:index',
+    {
+      schema: schema(
+        'video',
+        'One of a task’s videos (signed URL)',
+        Type.Object({ id: Id, index: Type.String({ pattern: '^\\d{1,4}$', description: '0-based' }) }),
+      ),
+    },
+    (request, reply) => forward(request, reply, 'video', request.params.id, Number(request.params.index)),
+  );
+}

@@ -22,7 +22,8 @@ export function readMjTask(value: unknown): Observation | null {
   if (!isObject(value)) return null;
   const status = STATUSES[str(value.status)?.toUpperCase() ?? ''];
   if (!status) return null;
-  const properties = isObject(value.properties) ? value.properties : undefined;
+  // midjourney-proxy echoes the notifyHook it was given: that is Taskgate's push URL with the channel's secret.
+  const { notifyHook: _pushUrl, ...properties } = isObject(value.properties) ? value.properties : {};
   const videoUrls = stringArray(value.videoUrls);
   return {
     status,
@@ -37,6 +38,6 @@ export function readMjTask(value: unknown): Observation | null {
     promptEn: str(value.promptEn),
     description: str(value.description),
     buttons: Array.isArray(value.buttons) ? value.buttons : undefined,
-    properties,
+    properties: isObject(value.properties) ? properties : undefined,
   };
 }

@@ -7,7 +7,8 @@ import { mjTaskId, readMjTask } from '../../../platforms/midjourney/task-json.js
 import { sendError } from '../../plugins/errors.js';
 import type { App } from '../../types.js';
 
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameSecret = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export async function mjNotifyRoute(app: App): Promise<void> {
   const { engine, store, clock } = app.ctx;
@@ -18,14 +19,17 @@ export async function mjNotifyRoute(app: App): Promise<void> {
       schema: {
         tags: ['midjourney'],
         summary: 'Upstream push callback (the URL Taskgate sends upstream as notifyHook)',
-        params: Type.Object({ channelId: Type.String({ pattern: '^\\d{1,15}$' }), secret: Type.String({ maxLength: 64 }) }),
+        params: Type.Object({
+          channelId: Type.String({ pattern: '^\\d{1,15}$' }),
+          secret: Type.String({ maxLength: 64 }),
+        }),
         body: Type.Object({}, { additionalProperties: true }),
         response: { 200: Type.Object({ code: Type.Integer(), description: Type.String() }) },
       },
     },
     async (request, reply) => {
       const channel = await engine.channels.get(Number(request.params.channelId));
-      if (!channel || !channel.push || !sameSecret(channel.push_secret, request.params.secret)) {
+      if (!channel?.push || !sameSecret(channel.push_secret, request.params.secret)) {
         return sendError(request, reply, 404, 'route_not_found', { route: 'POST /mj/notify' });
       }
       const id = mjTaskId(request.body);

@@ -85,14 +85,12 @@ export async function mjSubmitRoutes(app: App): Promise<void> {
     });
     if (!result.accepted) {
       const refusal = result.reading;
-      return reply
-        .code(refusal.status)
-        .send({
-          code: Number(refusal.code) || 9,
-          description: refusal.description,
-          result: null,
-          properties: refusal.properties,
-        });
+      return reply.code(refusal.status).send({
+        code: Number(refusal.code) || 9,
+        description: refusal.description,
+        result: null,
+        properties: refusal.properties,
+      });
     }
     const reading = result.reading;
     // 21 (waiting for a modal) and 22 (queued) both mean "accepted" to clients; queue length stays in properties.
