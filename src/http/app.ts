@@ -13,11 +13,14 @@ import { tokenRoutes } from './api/token.js';
 import { userRoutes } from './api/user.js';
 import type { AppContext } from './context.js';
 import { mediaRoutes } from './media/routes.js';
+import { taskMediaRoutes } from './media/task-media.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { mjRelayRoutes } from './relay/mj/index.js';
 import { modelRoutes } from './relay/models.js';
+import { sunoRelayRoutes } from './relay/suno/index.js';
+import { videoRelayRoutes } from './relay/video/index.js';
 import type { App } from './types.js';
 import { ErrorBody } from './views/envelope.js';
 
@@ -90,6 +93,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await modelRoutes(typed);
     await mediaRoutes(typed);
     await mjRelayRoutes(typed);
+    await taskMediaRoutes(typed);
+    await sunoRelayRoutes(typed);
+    await videoRelayRoutes(typed);
   });
   return app as unknown as App;
 }

@@ -75,7 +75,27 @@ export interface PollTarget {
   action: string;
 }
 
+/** Where a task's media lives upstream (see `PlatformAdapter.mediaSource`). */
+export interface MediaLocation {
+  url: string;
+  /** For upstreams whose content needs the channel's key. */
+  headers?: Record<string, string>;
+  /** Served when the host names no type. */
+  defaultType: string;
+}
+
 export interface PlatformAdapter {
+  /**
+   * Replaces every media URL in a task's stored `data` with `link(ref)`, so clients only ever see Taskgate's signed
+   * URLs. A ref (letters, digits, `.`, `_`, `-`) names one file for `mediaSource`, e.g. `0.audio_url`.
+   */
+  rewriteMedia?(data: unknown, link: (ref: string) => string): unknown;
+  /** The upstream location of a task's media `ref`, or null when the task has no such file. */
+  mediaSource?(
+    task: { upstreamId: string; data: unknown },
+    ref: string,
+    channel: { baseUrl: string; key: string },
+  ): MediaLocation | null;
   /** Most ids one status call may carry; 1 for upstreams without a batch route. */
   readonly pollBatchSize: number;
   pollRequest(key: string, targets: PollTarget[]): UpstreamRequest;

@@ -4,25 +4,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import { verifyMediaSignature } from '../../core/media-signing.js';
-import type { MessageCode } from '../../core/messages.js';
-import {
-  type GuardedFetchError,
-  GuardedFetcher,
-  type GuardedResponse,
-  hostsOf,
-} from '../../engine/guarded-fetch.js';
+import { GuardedFetcher, hostsOf } from '../../engine/guarded-fetch.js';
 import type { TaskRow } from '../../store/schema.js';
 import { findTaskByPublicId } from '../../store/tasks.js';
 import { sendError } from '../plugins/errors.js';
 import type { App } from '../types.js';
 import { parseJson } from '../views/tasks.js';
+import { streamMedia } from './stream.js';
 
 type Kind = 'image' | 'video';
 
 const MAX_BYTES: Record<Kind, number> = { image: 50 * 1024 * 1024, video: 200 * 1024 * 1024 };
 const DEFAULT_TYPE: Record<Kind, string> = { image: 'image/png', video: 'video/mp4' };
-/** Types served as they are; anything else (HTML above all) would run on Taskgate's own origin. */
-const MEDIA_TYPE = /^(image|video|audio)\/[\w.+-]+$/i;
 
 const Signed = Type.Object({
   exp: Type.Optional(
@@ -67,30 +60,6 @@ function storedUrl(task: TaskRow, kind: Kind, index: number | null): string {
   return typeof url === 'string' ? url : '';
 }
 
-const FAILURES: Record<GuardedFetchError['kind'], { status: number; code: MessageCode; detail: string }> = {
-  refused: {
-    status: 403,
-    code: 'invalid_request',
-    detail: 'the stored media URL points at an address Taskgate does not fetch',
-  },
-  timeout: { status: 504, code: 'service_unavailable', detail: 'the media host did not answer in time' },
-  too_large: {
-    status: 502,
-    code: 'service_unavailable',
-    detail: 'the media file is larger than Taskgate forwards',
-  },
-  failed: { status: 502, code: 'service_unavailable', detail: 'the media host could not be reached' },
-};
-
-/** Where a stored URL points, for logs: never the query, which holds the host's own signature. */
-function origin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(not a URL)';
-  }
-}
-
 export async function mediaRoutes(app: App): Promise<void> {
   const { store, clock, secret, engine } = app.ctx;
   const fetcher = new GuardedFetcher();
@@ -116,57 +85,14 @@ export async function mediaRoutes(app: App): Promise<void> {
     const url = storedUrl(task, kind, index);
     if (!url) return sendError(request, reply, 404, 'not_found');
 
-    const allowedHosts = hostsOf((await engine.channels.all()).map((channel) => channel.base_url));
-    const range = kind === 'video' ? request.headers.range : undefined;
-    const where = { task: task.task_id, media: path, host: origin(url) };
-    let upstream: GuardedResponse;
-    try {
-      upstream = await fetcher.fetch(url, {
-        allowedHosts,
-        headers: range ? { range } : {},
-        maxBytes: MAX_BYTES[kind],
-      });
-    } catch (error) {
-      const failure = FAILURES[(error as GuardedFetchError).kind] ?? FAILURES.failed;
-      request.log.warn({ ...where, err: error }, 'media forwarding failed');
-      return sendError(request, reply, failure.status, failure.code, { detail: failure.detail });
-    }
-
-    const status = upstream.status;
-    if (status === 416 && range) {
-      upstream.discard();
-      const whole = upstream.header('content-range');
-      return reply
-        .code(416)
-        .headers(whole ? { 'content-range': whole } : {})
-        .send();
-    }
-    if (status < 200 || status >= 300) {
-      upstream.discard();
-      request.log.warn({ ...where, status }, 'media host refused the stored URL');
-      const hint = [403, 404, 410].includes(status) ? ' (the stored URL has probably expired)' : '';
-      return sendError(request, reply, 502, 'service_unavailable', {
-        detail: `the media host answered ${status}${hint}`,
-      });
-    }
-
-    const type = upstream.header('content-type')?.split(';')[0].trim() ?? '';
-    reply
-      .code(status === 206 ? 206 : 200)
-      .header(
-        'content-type',
-        !type ? DEFAULT_TYPE[kind] : MEDIA_TYPE.test(type) ? type : 'application/octet-stream',
-      )
-      .header('cache-control', 'private, max-age=3600')
-      .header('x-content-type-options', 'nosniff')
-      // Opened directly, an SVG or a mislabelled file must not run script on Taskgate's origin.
-      .header('content-security-policy', "default-src 'none'; sandbox");
-    for (const name of ['content-length', 'content-range', 'accept-ranges', 'last-modified', 'etag']) {
-      const value = upstream.header(name);
-      if (value) reply.header(name, value);
-    }
-    upstream.body.on('error', (error) => request.log.warn({ ...where, err: error }, 'media stream cut'));
-    return reply.send(upstream.body);
+    return streamMedia(fetcher, request, reply, {
+      url,
+      defaultType: DEFAULT_TYPE[kind],
+      maxBytes: MAX_BYTES[kind],
+      ranges: kind === 'video',
+      allowedHosts: hostsOf((await engine.channels.all()).map((channel) => channel.base_url)),
+      where: { task: task.task_id, media: path },
+    });
   };
 
   app.get(

@@ -3,6 +3,7 @@
 import { type Static, Type } from 'typebox';
 import { toSeconds } from '../../core/clock.js';
 import { signedMediaUrl } from '../../core/media-signing.js';
+import { adapterFor } from '../../platforms/index.js';
 import type { TaskRow } from '../../store/schema.js';
 
 export interface MediaSigner {
@@ -98,7 +99,18 @@ export const TaskItem = Type.Object({
   upstream_id: Type.Optional(Type.String()),
 });
 
-export function taskItem(row: TaskRow, admin: boolean): Static<typeof TaskItem> {
+/**
+ * A task-center row for listings. With forwarding on, every media URL in `data` becomes a signed Taskgate URL
+ * (the platform's adapter knows where they are).
+ */
+export function taskItem(
+  row: TaskRow,
+  admin: boolean,
+  media: MediaSigner = { sign: null },
+): Static<typeof TaskItem> {
+  const data = parseJson<unknown>(row.data, {});
+  const adapter = adapterFor(row.platform);
+  const sign = media.sign;
   return {
     id: row.id,
     created_at: toSeconds(row.created_at),
@@ -116,7 +128,10 @@ export function taskItem(row: TaskRow, admin: boolean): Static<typeof TaskItem> 
     progress: row.progress,
     refunded: row.refunded === 1,
     properties: parseJson(row.properties, {}),
-    data: parseJson(row.data, {}),
+    data:
+      sign && adapter?.rewriteMedia
+        ? adapter.rewriteMedia(data, (ref) => sign(`/task/media/${row.task_id}/${ref}`))
+        : data,
     ...(admin ? { channel_id: row.channel_id, upstream_id: row.upstream_id } : {}),
   };
 }

@@ -1,0 +1,104 @@
+// Streams a file from a media host to the client through the SSRF guard: the one way Taskgate forwards media.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MessageCode } from '../../core/messages.js';
+import type { GuardedFetchError, GuardedFetcher, GuardedResponse } from '../../engine/guarded-fetch.js';
+import { sendError } from '../plugins/errors.js';
+
+/** Types served as they are; anything else (HTML above all) would run on Taskgate's own origin. */
+const MEDIA_TYPE = /^(image|video|audio)\/[\w.+-]+$/i;
+
+const FAILURES: Record<GuardedFetchError['kind'], { status: number; code: MessageCode; detail: string }> = {
+  refused: {
+    status: 403,
+    code: 'invalid_request',
+    detail: 'the stored media URL points at an address Taskgate does not fetch',
+  },
+  timeout: { status: 504, code: 'service_unavailable', detail: 'the media host did not answer in time' },
+  too_large: {
+    status: 502,
+    code: 'service_unavailable',
+    detail: 'the media file is larger than Taskgate forwards',
+  },
+  failed: { status: 502, code: 'service_unavailable', detail: 'the media host could not be reached' },
+};
+
+/** Where a stored URL points, for logs: never the query, which holds the host's own signature. */
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+export interface MediaSource {
+  url: string;
+  /** Extra request headers (a channel key for upstreams whose content needs one). */
+  headers?: Record<string, string>;
+  /** Served when the host names no type. */
+  defaultType: string;
+  maxBytes: number;
+  /** Pass the client's Range header on (audio and video). */
+  ranges: boolean;
+  allowedHosts: Set<string>;
+  /** For logs. */
+  where: Record<string, string>;
+}
+
+export async function streamMedia(
+  fetcher: GuardedFetcher,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  source: MediaSource,
+) {
+  const range = source.ranges ? request.headers.range : undefined;
+  const where = { ...source.where, host: origin(source.url) };
+  let upstream: GuardedResponse;
+  try {
+    upstream = await fetcher.fetch(source.url, {
+      allowedHosts: source.allowedHosts,
+      headers: { ...source.headers, ...(range ? { range } : {}) },
+      maxBytes: source.maxBytes,
+    });
+  } catch (error) {
+    const failure = FAILURES[(error as GuardedFetchError).kind] ?? FAILURES.failed;
+    request.log.warn({ ...where, err: error }, 'media forwarding failed');
+    return sendError(request, reply, failure.status, failure.code, { detail: failure.detail });
+  }
+
+  const status = upstream.status;
+  if (status === 416 && range) {
+    upstream.discard();
+    const whole = upstream.header('content-range');
+    return reply
+      .code(416)
+      .headers(whole ? { 'content-range': whole } : {})
+      .send();
+  }
+  if (status < 200 || status >= 300) {
+    upstream.discard();
+    request.log.warn({ ...where, status }, 'media host refused the stored URL');
+    const hint = [403, 404, 410].includes(status) ? ' (the stored URL has probably expired)' : '';
+    return sendError(request, reply, 502, 'service_unavailable', {
+      detail: `the media host answered ${status}${hint}`,
+    });
+  }
+
+  const type = upstream.header('content-type')?.split(';')[0].trim() ?? '';
+  reply
+    .code(status === 206 ? 206 : 200)
+    .header(
+      'content-type',
+      !type ? source.defaultType : MEDIA_TYPE.test(type) ? type : 'application/octet-stream',
+    )
+    .header('cache-control', 'private, max-age=3600')
+    .header('x-content-type-options', 'nosniff')
+    // Opened directly, an SVG or a mislabelled file must not run script on Taskgate's origin.
+    .header('content-security-policy', "default-src 'none'; sandbox");
+  for (const name of ['content-length', 'content-range', 'accept-ranges', 'last-modified', 'etag']) {
+    const value = upstream.header(name);
+    if (value) reply.header(name, value);
+  }
+  upstream.body.on('error', (error) => request.log.warn({ ...where, err: error }, 'media stream cut'));
+  return reply.send(upstream.body);
+}
