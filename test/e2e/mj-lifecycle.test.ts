@@ -12,7 +12,10 @@ for (const backend of backends()) {
   describe.skipIf(!backend.available)(`midjourney lifecycle [${backend.dialect}]`, () => {
     let w: MjWorld;
     beforeAll(async () => {
-      w = await startMjWorld(backend.dialect);
+      // An account with room for the burst test; queue-full (23) has its own test in mj-refunds.
+      w = await startMjWorld(backend.dialect, {
+        sim: { accounts: [{ id: '1118138338562560102', coreSize: 20, queueSize: 100 }] },
+      });
     });
     afterAll(async () => w?.close());
 
@@ -162,6 +165,14 @@ for (const backend of backends()) {
       expect(modal.body, modal.text).toMatchObject({ code: 1, result: zoomId });
       expect((await w.balance()).quota).toBe(before.quota - quotaFor(0.1, 1));
       await pollUntil(w, succeeded(zoomId));
+    });
+
+    it('a burst of submits in one millisecond all get distinct ids and succeed', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => w.submit('/mj/submit/imagine', { prompt: `burst ${i}` })),
+      );
+      for (const answer of answers) expect(answer.body, answer.text).toMatchObject({ code: 1 });
+      expect(new Set(answers.map((a) => a.body.result)).size).toBe(40);
     });
 
     it('lists, queues and fetches by condition from Taskgate’s own store, scoped to the caller', async () => {

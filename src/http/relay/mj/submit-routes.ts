@@ -10,6 +10,7 @@ import {
   parseSimpleChange,
 } from '../../../platforms/midjourney/actions.js';
 import { midjourneyAdapter, mjHeaders } from '../../../platforms/midjourney/adapter.js';
+import { isUniqueViolation } from '../../../store/insert.js';
 import type { TaskRow } from '../../../store/schema.js';
 import { findUserTask } from '../../../store/tasks.js';
 import { assertModelAllowed, requireApiKey } from '../../plugins/auth.js';
@@ -37,6 +38,25 @@ interface Submission {
   model?: string;
 }
 
+/**
+ * Submits under a new public id; if another submit took that id first (16-digit ids are only unique per
+ * millisecond and instance), tries a fresh one. The clash happens when reserving, before any upstream call.
+ */
+export async function submitWithFreshId<T>(
+  submit: (id: string) => Promise<T>,
+  fixedId: string | null,
+  nextId: () => string,
+): Promise<T> {
+  if (fixedId) return submit(fixedId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submit(nextId());
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 5) throw error;
+    }
+  }
+}
+
 export async function mjSubmitRoutes(app: App): Promise<void> {
   const { engine, options, config, clock, store } = app.ctx;
 
@@ -55,34 +75,42 @@ export async function mjSubmitRoutes(app: App): Promise<void> {
     const { token, user } = request.apiKey;
     const model = s.model ?? mjModel(s.action);
     assertModelAllowed(token, model);
-    const now = clock.now();
     const prompt =
       typeof s.body.prompt === 'string' && s.body.prompt ? s.body.prompt : (s.origin?.prompt ?? '');
-    const result = await engine.submit({
-      platform: 'midjourney',
-      action: s.action,
-      model,
-      user,
-      token,
-      free: s.free ?? FREE_ACTIONS.has(s.action),
-      pinnedChannelId: s.origin?.channel_id ?? s.continueTask?.channel_id,
-      publicId: s.continueTask?.task_id ?? newMjPublicId(now),
-      continueTask: s.continueTask,
-      request: (channel) => ({
-        method: 'POST',
-        path: `/mj/${s.route}`,
-        headers: mjHeaders(channel.key),
-        body: forwardBody(s.body, channel, { options, serverAddress: config.serverAddress }, s.replacements),
-      }),
-      read: midjourneyAdapter.readSubmit,
-      fields: {
-        prompt,
-        prompt_en: prompt,
-        state: typeof s.body.state === 'string' ? s.body.state : '',
-        notify_hook: typeof s.body.notifyHook === 'string' ? s.body.notifyHook : '',
-        parent_task_id: s.origin?.task_id ?? '',
-      },
-    });
+    const submit = (publicId: string) =>
+      engine.submit({
+        platform: 'midjourney',
+        action: s.action,
+        model,
+        user,
+        token,
+        free: s.free ?? FREE_ACTIONS.has(s.action),
+        pinnedChannelId: s.origin?.channel_id ?? s.continueTask?.channel_id,
+        publicId,
+        continueTask: s.continueTask,
+        request: (channel) => ({
+          method: 'POST',
+          path: `/mj/${s.route}`,
+          headers: mjHeaders(channel.key),
+          body: forwardBody(
+            s.body,
+            channel,
+            { options, serverAddress: config.serverAddress },
+            s.replacements,
+          ),
+        }),
+        read: midjourneyAdapter.readSubmit,
+        fields: {
+          prompt,
+          prompt_en: prompt,
+          state: typeof s.body.state === 'string' ? s.body.state : '',
+          notify_hook: typeof s.body.notifyHook === 'string' ? s.body.notifyHook : '',
+          parent_task_id: s.origin?.task_id ?? '',
+        },
+      });
+    const result = await submitWithFreshId(submit, s.continueTask?.task_id ?? null, () =>
+      newMjPublicId(clock.now()),
+    );
     if (!result.accepted) {
       const refusal = result.reading;
       return reply.code(refusal.status).send({
