@@ -1,0 +1,96 @@
+// The remaining Midjourney routes, and the scoping rule on all of them: another user's id is "not found".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quotaFor } from '../../src/core/pricing.js';
+import { backends } from '../support/databases.js';
+import { type MjWorld, pollUntil, startMjWorld, USER_QUOTA } from '../support/mj-world.js';
+
+for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
+  describe.skipIf(!backend.available)(`midjourney routes [${backend.dialect}]`, () => {
+    let w: MjWorld;
+    let done: string;
+    beforeAll(async () => {
+      w = await startMjWorld(backend.dialect);
+      done = (await w.submit('/mj/submit/imagine', { prompt: 'a finished task' })).body.result;
+      await pollUntil(w, async () => (await w.task(done))?.status === 'SUCCESS');
+    });
+    afterAll(async () => w?.close());
+
+    it('image-seed is asked of the task’s channel with the upstream id', async () => {
+      const seed = await w.t.request('GET', `/mj/task/${done}/image-seed`, {
+        headers: { authorization: `Bearer ${w.key}` },
+      });
+      expect(seed.status, seed.text).toBe(200);
+      expect(seed.body).toMatchObject({ code: 1, result: expect.stringMatching(/^\d+$/) });
+      const upstream = (await w.task(done))!.upstream_id;
+      expect(w.sim.state.counters.requests.some((r) => r.url === `/mj/task/${upstream}/image-seed`)).toBe(
+        true,
+      );
+    });
+
+    it('video, edits and face swap are charged at their own prices and followed to SUCCESS', async () => {
+      const png = `data:image/png;base64,${Buffer.from('image').toString('base64')}`;
+      const before = await w.balance();
+      const video = await w.submit('/mj/submit/video', { prompt: 'make it move', image: png, motion: 'low' });
+      // The simulator needs an image even to extend (it does not model extend); Taskgate pins and prices it.
+      const extend = await w.submit('/mj/submit/video', {
+        prompt: 'and more',
+        image: png,
+        taskId: done,
+        action: 'extend',
+        index: 0,
+      });
+      const edits = await w.submit('/mj/submit/edits', { prompt: 'bluer', image: png });
+      const swap = await w.submit('/mj/insight-face/swap', { sourceBase64: png, targetBase64: png });
+      for (const answer of [video, extend, edits, swap])
+        expect(answer.body, answer.text).toMatchObject({ code: 1 });
+      expect((await w.task(extend.body.result))?.parent_task_id).toBe(done);
+      const spent = quotaFor(0.4, 1) * 2 + quotaFor(0.1, 1) + quotaFor(0.05, 1);
+      expect((await w.balance()).quota).toBe(before.quota - spent);
+      expect((await w.task(swap.body.result))?.model).toBe('swap_face');
+      for (const answer of [video, edits, swap]) {
+        await pollUntil(w, async () => (await w.task(answer.body.result))?.status === 'SUCCESS');
+      }
+    });
+
+    it('another user’s task id is "not found" on every Midjourney route, and changes nothing', async () => {
+      const stranger = await w.t.createUser({ quota: USER_QUOTA });
+      const { key } = await w.t.createKey(stranger);
+      const as = { authorization: `Bearer ${key}` };
+      const customId = (JSON.parse((await w.task(done))!.buttons) as Array<{ customId: string }>)[0].customId;
+      const attempts = [
+        ['GET', `/mj/task/${done}/fetch`, undefined],
+        ['GET', `/mj-fast/mj/task/${done}/fetch`, undefined],
+        ['GET', `/mj/task/${done}/image-seed`, undefined],
+        ['POST', '/mj/submit/change', { taskId: done, action: 'UPSCALE', index: 1 }],
+        ['POST', '/mj/submit/simple-change', { content: `${done} U1` }],
+        ['POST', '/mj/submit/action', { taskId: done, customId }],
+        ['POST', '/mj/submit/modal', { taskId: done, prompt: 'x' }],
+        ['POST', '/mj/submit/video', { prompt: 'x', taskId: done }],
+      ] as const;
+      const balance = await w.balance();
+      const tasks = await w.t.ctx.store.db
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      for (const [method, path, body] of attempts) {
+        const answer = await w.t.request(method, path, { body, headers: as });
+        expect(answer.status, `${method} ${path}`).toBe(404);
+        expect(answer.body, `${method} ${path}`).toMatchObject({ code: 4 });
+      }
+      const listed = await w.t.request('POST', '/mj/task/list-by-condition', {
+        body: { ids: [done] },
+        headers: as,
+      });
+      expect(listed.body).toEqual([]);
+      for (const path of ['/mj/task/list', '/mj/task/queue']) {
+        expect(JSON.stringify((await w.t.request('GET', path, { headers: as })).body)).not.toContain(done);
+      }
+      expect(await w.balance()).toEqual(balance);
+      const after = await w.t.ctx.store.db
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(after.n)).toBe(Number(tasks.n));
+    });
+  });
+}
