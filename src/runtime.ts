@@ -15,6 +15,8 @@ import { migrateToLatest } from './store/migrate.js';
 export interface RuntimeOptions {
   /** Poller settings (tests shorten timeouts and grace periods). */
   poller?: Partial<PollerSettings>;
+  /** How long a submit waits for the upstream (tests shorten it; default 60 s). */
+  submitTimeoutMs?: number;
   clock?: Clock;
   /** Overrides SQL_DSN/SQLITE_PATH (tests pass their own database). */
   database?: DatabaseTarget;
@@ -46,6 +48,7 @@ export async function openRuntime(
       log,
       instanceId: config.instanceId,
       poller: { taskTimeoutMinutes: config.taskTimeoutMinutes, ...options.poller },
+      submitTimeoutMs: options.submitTimeoutMs,
       // Read late: tests and `listen` on port 0 learn the address only after the runtime is open.
       notify: { secret, serverAddress: () => config.serverAddress, settings: options.notify },
     });

@@ -5,11 +5,12 @@ import type { Metrics } from '../http/plugins/metrics.js';
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
 import { unfinishedTasksOfChannel } from '../store/task-leases.js';
+import { ChannelHealth } from './channel-health.js';
 import { ChannelDirectory } from './channels.js';
 import { ClientNotifier, type NotifySettings } from './client-notify.js';
 import { failurePatch } from './observation.js';
 import { DEFAULT_POLLER_SETTINGS, Poller, type PollerSettings } from './poller.js';
-import { type SubmitInput, type SubmitResult, submitTask } from './submit.js';
+import { DEFAULT_SUBMIT_TIMEOUT_MS, type SubmitInput, type SubmitResult, submitTask } from './submit.js';
 import { TaskWriter } from './task-writer.js';
 import { UpstreamClient } from './upstream-client.js';
 
@@ -21,12 +22,15 @@ export interface EngineDeps {
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   instanceId: string;
   poller?: Partial<PollerSettings>;
+  /** How long a submit waits for the upstream's answer (tests shorten it). */
+  submitTimeoutMs?: number;
   /** Client callbacks (notifyHook): the secret and address sign their media URLs. Absent: no callbacks. */
   notify?: { secret: string; serverAddress: () => string; settings?: Partial<NotifySettings> };
 }
 
 export class Engine {
   readonly channels: ChannelDirectory;
+  readonly health: ChannelHealth;
   readonly upstream: UpstreamClient;
   readonly writer: TaskWriter;
   readonly poller: Poller;
@@ -34,6 +38,7 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.channels = new ChannelDirectory(deps.store, deps.clock);
+    this.health = new ChannelHealth({ ...deps, channels: this.channels });
     this.upstream = new UpstreamClient(deps.metrics);
     this.writer = new TaskWriter(deps.store, deps.clock, deps.metrics, deps.log);
     const { notify } = deps;
@@ -57,6 +62,8 @@ export class Engine {
         channels: this.channels,
         upstream: this.upstream,
         writer: this.writer,
+        health: this.health,
+        submitTimeoutMs: this.deps.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS,
         wake: () => this.poller.wake(),
       },
       input,

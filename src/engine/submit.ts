@@ -1,6 +1,8 @@
 // The submit path, the same for every platform: price → reserve (with the task row) → channel → upstream →
-// record. No transaction is open during the upstream call. A submit is retried on another channel only when the
-// request provably never reached the first one, or the channel (not the request) was refused.
+// record. No transaction is open during the upstream call. A submit moves on to the next candidate channel
+// (at most `RetryTimes` more) only when the request provably never reached the first one, or the upstream
+// answered with a refusal that blames the channel and proves the task was not created. One reservation covers
+// every try, so a client request is charged once at most.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
@@ -12,6 +14,7 @@ import { type DbContext, inTransaction } from '../store/db.js';
 import { reserveQuota } from '../store/ledger.js';
 import type { ChannelRow, NewTask, TaskRow, TokenRow, UserRow } from '../store/schema.js';
 import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
+import { type ChannelHealth, keyFailure } from './channel-health.js';
 import type { ChannelDirectory } from './channels.js';
 import { failurePatch } from './observation.js';
 import type { TaskWriter } from './task-writer.js';
@@ -21,7 +24,10 @@ import { type UpstreamClient, UpstreamError } from './upstream-client.js';
 export const SUBMIT_GRACE_MS = 5 * 60_000;
 /** The first status check after an accepted submit. */
 export const FIRST_POLL_MS = 3_000;
-export const SUBMIT_TIMEOUT_MS = 60_000;
+/** How long a submit waits for the upstream's answer unless the engine is told otherwise (new-api: 60 s). */
+export const DEFAULT_SUBMIT_TIMEOUT_MS = 60_000;
+/** Gateway timeouts (nginx 504, Cloudflare 524): an intermediary gave up waiting, the upstream may have the task. */
+const MAYBE_ACCEPTED_STATUSES = new Set([504, 524]);
 
 export interface SubmitInput {
   platform: string;
@@ -58,6 +64,8 @@ export interface SubmitDeps {
   channels: ChannelDirectory;
   upstream: UpstreamClient;
   writer: TaskWriter;
+  health: ChannelHealth;
+  submitTimeoutMs: number;
   wake(): void;
 }
 
@@ -67,6 +75,26 @@ export function priceOf(options: Options, model: string, group: string, multipli
   return quotaFor(price, ratio, multiplier);
 }
 
+/**
+ * A refusal worth another channel: it blames the channel, and the answer shows the upstream did not take the
+ * task: any 4xx (401/403 bad key, 402 no credits, 429…), a 5xx other than a gateway timeout, or a "no account"
+ * refusal. A channel-fault refusal on a 2xx is an answer we could not read (truncated JSON, an accept without an
+ * id): the upstream may have created the task, so it is not sent again.
+ */
+function worthAnotherChannel(response: UpstreamResponse, reading: SubmitReading, keyFault: string | null) {
+  if (reading.kind !== 'refused' || !reading.channelFault) return false;
+  const { status } = response;
+  return (
+    keyFault !== null ||
+    (status >= 400 && status < 500) ||
+    (status >= 500 && !MAYBE_ACCEPTED_STATUSES.has(status))
+  );
+}
+
+/** Fail reasons and refusals name the channels tried once there was more than one. */
+const withTried = (text: string, tried: number[]) =>
+  tried.length > 1 ? `${text} (channels tried: ${tried.join(' → ')})` : text;
+
 export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
   const { metrics } = deps;
   const group = input.token?.group || input.user.group;
@@ -74,55 +102,89 @@ export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<
   const candidates = await chooseChannels(deps, input, group);
   const retries = input.pinnedChannelId ? 0 : deps.options.get('RetryTimes');
   const tries = candidates.slice(0, 1 + retries);
+  const count = (outcome: string) =>
+    metrics.submits.inc({ platform: input.platform, action: input.action, outcome });
 
   const task = await reserve(deps, input, group, quota, tries[0]);
+  const tried: number[] = [];
   let lastError = 'no channel was tried';
   for (const [attempt, channel] of tries.entries()) {
+    tried.push(channel.id);
+    const logTry = (level: 'info' | 'warn', outcome: string, extra: Record<string, unknown> = {}) =>
+      deps.log[level](
+        {
+          task: task.task_id,
+          channel: channel.id,
+          attempt: attempt + 1,
+          of: tries.length,
+          outcome,
+          ...extra,
+        },
+        'submit try',
+      );
     let response: UpstreamResponse;
     try {
       response = await deps.upstream.call(channel.base_url, channel.proxy, input.request(channel), {
-        timeoutMs: SUBMIT_TIMEOUT_MS,
+        timeoutMs: deps.submitTimeoutMs,
         operation: 'submit',
         channelId: channel.id,
       });
     } catch (error) {
-      const e = error as UpstreamError;
-      deps.log.warn(
-        { task: task.task_id, channel: channel.id, attempt, err: e.message },
-        'submit did not reach the upstream',
-      );
+      const e = error instanceof UpstreamError ? error : new UpstreamError(String(error), false);
       lastError = e.message;
-      if (e instanceof UpstreamError && e.neverSent) continue;
-      // The request may have reached the upstream: sending it again could create the task twice.
+      if (e.neverSent) {
+        logTry('warn', 'unreachable', { err: e.message });
+        continue;
+      }
+      // Anything after the connection opened may have delivered the request, resets included (ECONNRESET,
+      // UND_ERR_SOCKET): the upstream can read the whole body, create the task and then drop the connection,
+      // and nothing on our side tells those apart from a reset before it read anything. Sending it again could
+      // create the task twice, so it is failed and refunded instead; "reset before a response" is retried only
+      // when it happens while connecting, which the client reports as never sent.
+      const timedOut = /no answer within|timeout/i.test(e.message);
+      logTry('warn', timedOut ? 'no answer in time' : 'connection lost', { err: e.message });
       await fail(
         deps,
         task,
-        `the upstream did not answer the submit (${e.message}); the task was not tracked`,
+        withTried(`the upstream did not answer the submit (${e.message}); the task was not tracked`, tried),
       );
-      metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'error' });
-      throw new AppError('service_unavailable', 504, { detail: 'the upstream did not answer in time' });
+      count('error');
+      throw new AppError('service_unavailable', timedOut ? 504 : 502, {
+        detail: timedOut
+          ? 'the upstream did not answer in time; the request was not repeated, as it may have been accepted'
+          : 'the connection to the upstream broke after the request was sent; it was not repeated, as it may have been accepted',
+      });
     }
     const reading = input.read(response);
+    const keyFault = keyFailure(response, reading);
     if (reading.kind === 'accepted') {
+      logTry('info', 'accepted', { status: response.status, code: reading.code });
       const accepted = await recordAcceptance(deps, task, channel, reading);
-      metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'accepted' });
+      await deps.health.succeeded(channel.id);
+      count('accepted');
       if (quota > 0) metrics.charges.inc({ platform: input.platform }, quota);
       deps.wake();
       return { accepted: true, task: accepted, reading };
     }
+    if (keyFault) await deps.health.keyFailed(channel, keyFault);
+    const retry = worthAnotherChannel(response, reading, keyFault) && attempt < tries.length - 1;
+    logTry(reading.channelFault ? 'warn' : 'info', retry ? 'refused, trying the next channel' : 'refused', {
+      status: response.status,
+      code: reading.code,
+      why: reading.description,
+    });
     lastError = reading.description;
-    deps.log.info(
-      { task: task.task_id, channel: channel.id, attempt, code: reading.code, why: reading.description },
-      'submit refused',
-    );
-    if (reading.channelFault && attempt < tries.length - 1) continue;
-    await fail(deps, task, reading.description, reading.code);
-    metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'refused' });
-    return { accepted: false, reading };
+    if (retry) continue;
+    const description = withTried(reading.description, tried);
+    await fail(deps, task, description, reading.code);
+    count('refused');
+    return { accepted: false, reading: { ...reading, description } };
   }
-  await fail(deps, task, `no upstream could be reached: ${lastError}`);
-  metrics.submits.inc({ platform: input.platform, action: input.action, outcome: 'error' });
-  throw new AppError('service_unavailable', 502, { detail: 'no upstream channel could be reached' });
+  await fail(deps, task, withTried(`no upstream could be reached: ${lastError}`, tried));
+  count('error');
+  throw new AppError('service_unavailable', 502, {
+    detail: `no upstream channel could be reached (channels tried: ${tried.join(', ')})`,
+  });
 }
 
 async function chooseChannels(deps: SubmitDeps, input: SubmitInput, group: string): Promise<ChannelRow[]> {

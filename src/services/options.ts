@@ -40,6 +40,7 @@ const DEFINITIONS = {
   ModelPrice: { fallback: JSON.stringify(DEFAULT_MODEL_PRICES), parse: numberMap(true) },
   GroupRatio: { fallback: JSON.stringify(DEFAULT_GROUP_RATIOS), parse: numberMap(false) },
   RetryTimes: { fallback: '2', parse: integer(0, 10) },
+  ChannelAutoBanThreshold: { fallback: '3', parse: integer(1, 1000) },
   MjForwardUrlEnabled: { fallback: 'true', parse: boolean },
   MjNotifyEnabled: { fallback: 'false', parse: boolean },
   MjAccountFilterEnabled: { fallback: 'false', parse: boolean },
@@ -53,6 +54,8 @@ export interface OptionValues {
   ModelPrice: Record<string, number>;
   GroupRatio: Record<string, number>;
   RetryTimes: number;
+  /** Consecutive key/account failures after which an auto_ban channel is disabled. */
+  ChannelAutoBanThreshold: number;
   MjForwardUrlEnabled: boolean;
   MjNotifyEnabled: boolean;
   MjAccountFilterEnabled: boolean;

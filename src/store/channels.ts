@@ -1,4 +1,5 @@
 // Channels (upstreams). The key is read here for forwarding only; no view ever carries it.
+import { ChannelStatus } from '../core/roles.js';
 import type { DbContext } from './db.js';
 import { insertReturningId } from './insert.js';
 import type { ChannelRow, NewChannel } from './schema.js';
@@ -60,15 +61,64 @@ export async function deleteChannel(ctx: DbContext, id: number): Promise<boolean
   return Number(result.numDeletedRows) === 1;
 }
 
+/** A channel test: when it ran, and how long the upstream took (null when it could not be reached). */
 export async function recordChannelTest(
   ctx: DbContext,
   id: number,
-  responseMs: number,
+  responseMs: number | null,
   now: number,
 ): Promise<void> {
   await ctx.db
     .updateTable('channels')
-    .set({ test_time: now, response_time: responseMs })
+    .set(responseMs === null ? { test_time: now } : { test_time: now, response_time: responseMs })
     .where('id', '=', id)
     .execute();
+}
+
+/** One more consecutive key/account failure; returns the new count (0 when the channel is gone). */
+export async function countChannelFailure(ctx: DbContext, id: number, now: number): Promise<number> {
+  // Atomic in SQL, so failures seen by several instances at once all count.
+  await ctx.db
+    .updateTable('channels')
+    .set((eb) => ({ failure_count: eb('failure_count', '+', 1), updated_at: now }))
+    .where('id', '=', id)
+    .execute();
+  const row = await ctx.db
+    .selectFrom('channels')
+    .select('failure_count')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(row?.failure_count ?? 0);
+}
+
+/** A success: the failures are no longer consecutive. Writes nothing when there were none. */
+export async function resetChannelFailures(ctx: DbContext, id: number, now: number): Promise<void> {
+  await ctx.db
+    .updateTable('channels')
+    .set({ failure_count: 0, updated_at: now })
+    .where('id', '=', id)
+    .where('failure_count', '<>', 0)
+    .execute();
+}
+
+/**
+ * Status 3 with its reason, only for an enabled auto_ban channel still at the threshold: a manual disable, a
+ * success in between, or another instance that got there first all leave it alone. True when this call did it.
+ */
+export async function autoDisableChannel(
+  ctx: DbContext,
+  id: number,
+  threshold: number,
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable('channels')
+    .set({ status: ChannelStatus.autoDisabled, status_reason: reason, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', ChannelStatus.enabled)
+    .where('auto_ban', '=', 1)
+    .where('failure_count', '>=', threshold)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

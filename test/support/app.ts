@@ -38,6 +38,8 @@ export interface RequestOptions {
 export interface TestAppOptions {
   /** Poller settings (tests shorten timeouts and grace periods). */
   poller?: Partial<PollerSettings>;
+  /** How long a submit waits for the upstream (default 60 s). */
+  submitTimeoutMs?: number;
   clock?: ManualClock;
 }
 
@@ -79,6 +81,7 @@ export async function startTestApp(
       database: database.target,
       metricsDefaults: false,
       poller: options.poller,
+      submitTimeoutMs: options.submitTimeoutMs,
     });
     routes.length = 0;
     const app = await buildApp(ctx, {

@@ -1,19 +1,17 @@
 // /api/channel/*: admins manage upstream channels. The key is write-only: no response carries it.
-import { performance } from 'node:perf_hooks';
 import { Type } from 'typebox';
-import { request as httpRequest } from 'undici';
 import { DEFAULT_CHANNEL_MODELS, parseChannelType } from '../../core/channel-types.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import { randomString } from '../../core/ids.js';
 import { parsePage } from '../../core/paging.js';
 import { ChannelStatus, Role } from '../../core/roles.js';
+import { testChannel } from '../../engine/channel-health.js';
 import {
   type ChannelValues,
   createChannel,
   deleteChannel,
   findChannel,
   listChannels,
-  recordChannelTest,
   updateChannel,
 } from '../../store/channels.js';
 import { requireUser } from '../plugins/auth.js';
@@ -269,32 +267,28 @@ export async function channelRoutes(app: App): Promise<void> {
       onRequest,
       schema: {
         tags,
-        summary: 'Check that a channel’s upstream answers, and record its response time (admin)',
+        summary:
+          'Check a channel with one cheap upstream call using its key, and record the response time (admin)',
         params: IdParams,
         response: dashboardResponses(
-          Envelope(Type.Object({ reachable: Type.Boolean(), status: Type.Integer(), time: Type.Number() })),
+          Envelope(
+            Type.Object({
+              reachable: Type.Boolean({ description: 'The upstream answered at all' }),
+              status: Type.Integer({ description: 'Its HTTP status; 0 when unreachable' }),
+              time: Type.Number({ description: 'Seconds' }),
+              ok: Type.Boolean({ description: 'The upstream accepted the key (a 2xx answer)' }),
+              message: Type.String(),
+            }),
+          ),
         ),
       },
     },
     async (request) => {
       const channel = await findChannel(store, Number(request.params.id));
       if (!channel) throw notFound('channel_not_found');
-      const started = performance.now();
-      let status = 0;
-      try {
-        const response = await httpRequest(channel.base_url, {
-          method: 'GET',
-          headersTimeout: 10_000,
-          bodyTimeout: 10_000,
-        });
-        status = response.statusCode;
-        await response.body.dump();
-      } catch (error) {
-        request.log.info({ channel: channel.id, err: (error as Error).message }, 'channel test failed');
-      }
-      const elapsedMs = Math.round(performance.now() - started);
-      await recordChannelTest(store, channel.id, elapsedMs, clock.now());
-      return ok({ reachable: status > 0, status, time: elapsedMs / 1000 });
+      const result = await testChannel({ store, clock, upstream: engine.upstream }, channel);
+      request.log.info({ channel: channel.id, ...result }, 'channel tested');
+      return ok(result);
     },
   );
 }

@@ -31,7 +31,10 @@ describe('submitting under a fresh public id', () => {
     const seen: string[] = [];
     await expect(
       submitWithFreshId(
-        async (id) => (seen.push(id), Promise.reject(clash)),
+        async (id) => {
+          seen.push(id);
+          throw clash;
+        },
         'fixed',
         () => 'new',
       ),
