@@ -806,9 +806,17 @@ for (const backend of backends()) {
           const res = await t.request('GET', '/api/task/self?task_id=tc-json', { as: f.timer });
           const item = res.body.data.items[0];
           expect(item.properties).toEqual({ input: 'a song about the sea', model: 'chirp-v4' });
-          expect(item.data).toEqual(clips);
+          // Media URLs in data are Taskgate's signed forwarding URLs; every other field is the upstream's.
+          const forwarded = clips.map((clip) => ({
+            ...clip,
+            audio_url: expect.stringMatching(
+              new RegExp(`^${t.url}/task/media/tc-json/0\\.audio_url\\?exp=\\d+&sig=`),
+            ),
+          }));
+          expect(item.data).toEqual(forwarded);
+          expect(JSON.stringify(item.data)).not.toContain('cdn.example');
           const admin = await t.request('GET', '/api/task/?task_id=tc-json', { as: t.root });
-          expect(admin.body.data.items[0].data).toEqual(clips);
+          expect(admin.body.data.items[0].data).toEqual(forwarded);
           expect(typeof admin.body.data.items[0].properties).toBe('object');
         } finally {
           await t.ctx.store.db.deleteFrom('tasks').where('task_id', '=', 'tc-json').execute();

@@ -4,11 +4,12 @@ import { Type } from 'typebox';
 import { parsePage } from '../../core/paging.js';
 import { Role } from '../../core/roles.js';
 import { TASK_CENTER_PLATFORMS } from '../../core/task-status.js';
+import type { TaskRow } from '../../store/schema.js';
 import { listTasks } from '../../store/tasks.js';
 import { requireUser } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { dashboardResponses, ok, Paged } from '../views/envelope.js';
-import { MjTaskItem, mediaSigner, mjTaskItem, TaskItem, taskItem } from '../views/tasks.js';
+import { type MediaSigner, MjTaskItem, mediaSigner, mjTaskItem, TaskItem, taskItem } from '../views/tasks.js';
 import { AdminFilters, type ListingQuery, listingFilter, MjQuery, TaskQuery } from './listing-filters.js';
 
 const MJ = ['midjourney'] as const;
@@ -16,35 +17,28 @@ const MJ = ['midjourney'] as const;
 export async function taskListingRoutes(app: App): Promise<void> {
   const { store, clock, options, config, secret } = app.ctx;
 
-  const listMj = async (query: ListingQuery & { p?: string; page_size?: string }, userId: number | null) => {
-    const page = parsePage(query);
-    const filter = listingFilter(MJ, query, userId === null);
-    if (userId !== null) filter.userId = userId;
-    const { rows, total } = await listTasks(store, filter, page.offset, page.pageSize);
-    const media = mediaSigner(options.get('MjForwardUrlEnabled'), config.serverAddress, secret, clock.now());
-    return ok({
-      items: rows.map((r) => mjTaskItem(r, media, userId === null)),
-      total,
-      page: page.page,
-      page_size: page.pageSize,
-    });
-  };
-
-  const listTaskCenter = async (
+  /** One listing for both families; `userId` null is the admin view of everyone's tasks. */
+  const list = async <T>(
+    platforms: readonly string[],
+    item: (row: TaskRow, media: MediaSigner, admin: boolean) => T,
     query: ListingQuery & { p?: string; page_size?: string },
     userId: number | null,
   ) => {
     const page = parsePage(query);
-    const filter = listingFilter(TASK_CENTER_PLATFORMS, query, userId === null);
+    const filter = listingFilter(platforms, query, userId === null);
     if (userId !== null) filter.userId = userId;
     const { rows, total } = await listTasks(store, filter, page.offset, page.pageSize);
+    const media = mediaSigner(options.get('MjForwardUrlEnabled'), config.serverAddress, secret, clock.now());
     return ok({
-      items: rows.map((r) => taskItem(r, userId === null)),
+      items: rows.map((r) => item(r, media, userId === null)),
       total,
       page: page.page,
       page_size: page.pageSize,
     });
   };
+  const listMj = (query: ListingQuery, userId: number | null) => list(MJ, mjTaskItem, query, userId);
+  const listTaskCenter = (query: ListingQuery, userId: number | null) =>
+    list(TASK_CENTER_PLATFORMS, (row, media, admin) => taskItem(row, admin, media), query, userId);
 
   app.get(
     '/api/mj/self',
