@@ -1,4 +1,32 @@
-// The OpenAI video face of Taskgate: /v1/videos… and new-api's /v1/video/generations (implementation in progress).
+// The OpenAI video face of Taskgate: /v1/videos (create, retrieve, content, remix) and new-api's
+// /v1/video/generations. Multipart forms are parsed only here, with bounds on every part.
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { App } from '../../types.js';
+import type { UploadedFile } from './input.js';
+import { videoQueryRoutes } from './query-routes.js';
+import { videoSubmitRoutes } from './submit-routes.js';
 
-export async function videoRelayRoutes(_app: App): Promise<void> {}
+/** OpenAI takes reference images up to about 20 MB. */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** Keeps an uploaded file in the body with its name and type (the default keeps only the bytes). */
+async function keepFile(this: unknown, part: MultipartFile): Promise<void> {
+  const file: UploadedFile = {
+    filename: part.filename,
+    contentType: part.mimetype,
+    data: await part.toBuffer(),
+  };
+  (part as unknown as { value: UploadedFile }).value = file;
+}
+
+export async function videoRelayRoutes(app: App): Promise<void> {
+  await app.register(async (scoped: App) => {
+    await scoped.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      onFile: keepFile,
+      limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 },
+    });
+    await videoSubmitRoutes(scoped);
+    await videoQueryRoutes(scoped);
+  });
+}

@@ -1,0 +1,109 @@
+// Reading video tasks, always from Taskgate's own store and scoped to the caller: OpenAI's retrieve, new-api's
+// TaskDto fetch, and the content proxy (the caller's completed video, streamed from its channel with Range).
+import type { FastifyRequest } from 'fastify';
+import { AppError, badRequest } from '../../../core/errors.js';
+import { GuardedFetcher, hostsOf } from '../../../engine/guarded-fetch.js';
+import { videoMediaSource } from '../../../platforms/openai-video/media.js';
+import { videoObject, videoTaskDto } from '../../../platforms/openai-video/view.js';
+import type { TaskRow } from '../../../store/schema.js';
+import { findUserTask } from '../../../store/tasks.js';
+import { streamMedia } from '../../media/stream.js';
+import { requireApiKey } from '../../plugins/auth.js';
+import type { App } from '../../types.js';
+import {
+  ContentQuery,
+  ContentResponses,
+  IdParams,
+  openAiResponses,
+  TaskDtoAnswer,
+  VideoObject,
+} from './schemas.js';
+import { PLATFORM, videoLinker } from './shared.js';
+
+/** The largest video Taskgate forwards (sora-2-pro 12 s clips are far below it). */
+const MAX_CONTENT_BYTES = 500 * 1024 * 1024;
+
+export async function videoQueryRoutes(app: App): Promise<void> {
+  const { store, engine, config } = app.ctx;
+  const link = videoLinker(app.ctx);
+  const fetcher = new GuardedFetcher();
+  app.addHook('onClose', () => fetcher.close());
+  const tags = ['video'];
+
+  /** The caller's own video task; unknown and foreign ids read alike. */
+  async function owned(request: FastifyRequest, id: string): Promise<TaskRow> {
+    const task = await findUserTask(store, request.apiKey.user.id, PLATFORM, id);
+    if (!task) throw new AppError('task_not_found', 404);
+    return task;
+  }
+
+  app.get(
+    '/v1/videos/:id',
+    {
+      onRequest: requireApiKey,
+      schema: {
+        tags,
+        summary: 'One of my videos, as an OpenAI video object',
+        params: IdParams,
+        response: openAiResponses(VideoObject),
+      },
+    },
+    async (request) => {
+      const task = await owned(request, request.params.id);
+      return videoObject(task, link(task));
+    },
+  );
+
+  app.get(
+    '/v1/video/generations/:id',
+    {
+      onRequest: requireApiKey,
+      schema: {
+        tags,
+        summary: "One of my videos, as new-api's TaskDto",
+        params: IdParams,
+        response: openAiResponses(TaskDtoAnswer),
+      },
+    },
+    async (request) => {
+      const task = await owned(request, request.params.id);
+      return { code: 'success', message: '', data: videoTaskDto(task, link(task), config.serverAddress) };
+    },
+  );
+
+  app.get(
+    '/v1/videos/:id/content',
+    {
+      onRequest: requireApiKey,
+      schema: {
+        tags,
+        summary: 'The content of one of my completed videos',
+        description: 'variant video (MP4, default), thumbnail (WebP) or spritesheet (JPEG). Range gives 206.',
+        params: IdParams,
+        querystring: ContentQuery,
+        response: ContentResponses,
+      },
+    },
+    async (request, reply) => {
+      const task = await owned(request, request.params.id);
+      if (task.status !== 'SUCCESS') {
+        throw badRequest(`the video ${task.task_id} is not completed yet (status ${task.status})`);
+      }
+      const channel = await engine.channels.get(task.channel_id);
+      if (!channel) throw new AppError('service_unavailable', 503, { detail: "the video's channel is gone" });
+      const variant = request.query.variant ?? 'video';
+      const location = videoMediaSource({ upstreamId: task.upstream_id }, variant, {
+        baseUrl: channel.base_url,
+        key: channel.key,
+      });
+      if (!location) throw new AppError('not_found', 404);
+      return streamMedia(fetcher, request, reply, {
+        ...location,
+        maxBytes: MAX_CONTENT_BYTES,
+        ranges: true,
+        allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
+        where: { task: task.task_id, media: `content:${variant}` },
+      });
+    },
+  );
+}

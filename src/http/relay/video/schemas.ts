@@ -1,0 +1,123 @@
+// The OpenAI video API's wire shapes as Taskgate serves them, and new-api's `{code, message, data}` around a TaskDto.
+import { Type } from 'typebox';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+export const OpenAiError = Type.Object({
+  error: Type.Object({
+    message: Type.String(),
+    type: Type.String(),
+    param: Nullable(Type.String()),
+    code: Nullable(Type.String()),
+  }),
+});
+
+/** OpenAI's video object; upstream fields beyond these pass through, plus signed content links once completed. */
+export const VideoObject = Type.Object(
+  {
+    id: Type.String({ description: "Taskgate's public id (task_…)" }),
+    task_id: Type.String({ description: 'The same public id, for new-api clients' }),
+    object: Type.Literal('video'),
+    model: Type.String(),
+    status: Type.String({ description: 'queued, in_progress, completed or failed' }),
+    progress: Type.Integer({ minimum: 0, maximum: 100 }),
+    created_at: Type.Integer(),
+    completed_at: Nullable(Type.Integer()),
+    expires_at: Nullable(Type.Integer()),
+    seconds: Type.String(),
+    size: Nullable(Type.String()),
+    prompt: Nullable(Type.String()),
+    remixed_from_video_id: Nullable(Type.String()),
+    error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+    content_url: Type.Optional(Type.String({ description: 'Signed link to the MP4 (completed videos)' })),
+    thumbnail_url: Type.Optional(Type.String()),
+    spritesheet_url: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+export const TaskDto = Type.Object({
+  task_id: Type.String(),
+  action: Type.String(),
+  status: Type.String({
+    description: "Taskgate's status: NOT_START, QUEUED, IN_PROGRESS, SUCCESS, FAILURE…",
+  }),
+  fail_reason: Type.String(),
+  submit_time: Type.Integer(),
+  start_time: Type.Integer(),
+  finish_time: Type.Integer(),
+  progress: Type.String(),
+  result_url: Type.String(),
+  properties: Type.Unknown(),
+  data: VideoObject,
+});
+
+export const TaskDtoAnswer = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  data: TaskDto,
+});
+
+/** JSON create; multipart forms carry the same fields with `input_reference` as a file. */
+export const CreateBody = Type.Object(
+  {
+    prompt: Type.String({ minLength: 1, maxLength: 32_000 }),
+    model: Type.Optional(Type.String({ maxLength: 100, description: 'Default sora-2' })),
+    seconds: Type.Optional(
+      Type.Union([Type.String({ maxLength: 8 }), Type.Integer()], { description: 'Default "4"; 1 to 60' }),
+    ),
+    size: Type.Optional(Type.String({ maxLength: 20, description: 'WIDTHxHEIGHT, e.g. 720x1280' })),
+    input_reference: Type.Optional(
+      Type.Unknown({
+        description: '{image_url} or {file_id} in JSON; an image file (JPEG, PNG, WebP) in a multipart form',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+/** new-api's generic create: the OpenAI fields plus `duration`, `image` and `images`. */
+export const GenerationBody = Type.Object(
+  {
+    ...CreateBody.properties,
+    duration: Type.Optional(Type.Union([Type.String({ maxLength: 8 }), Type.Integer()])),
+    image: Type.Optional(Type.String()),
+    images: Type.Optional(Type.Array(Type.String(), { maxItems: 8 })),
+  },
+  { additionalProperties: true },
+);
+
+export const RemixBody = Type.Object(
+  { prompt: Type.String({ minLength: 1, maxLength: 32_000 }) },
+  { additionalProperties: true },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ContentQuery = Type.Object({
+  variant: Type.Optional(
+    Type.Union([Type.Literal('video'), Type.Literal('thumbnail'), Type.Literal('spritesheet')], {
+      description: 'Default video',
+    }),
+  ),
+});
+
+const binary = (description: string) => ({
+  description,
+  content: Object.fromEntries(
+    ['video/mp4', 'image/webp', 'image/jpeg'].map((type) => [
+      type,
+      { schema: { type: 'string', format: 'binary' } },
+    ]),
+  ),
+});
+
+export const openAiResponses = <T>(success: T) => ({ 200: success, '4xx': OpenAiError, '5xx': OpenAiError });
+
+export const ContentResponses = {
+  200: binary('The file, streamed from the upstream'),
+  206: binary('Part of the file, for a Range request'),
+  '4xx': OpenAiError,
+  '5xx': OpenAiError,
+};
