@@ -37,7 +37,9 @@ export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPat
       set('progress', obs.progress);
     }
   }
-  set('start_time', obs.startTime);
+  // Upstreams that report no start time (OpenAI video) get one when the task is first seen running.
+  const firstSeenRunning = !backwards && row.start_time === 0 && RANK[obs.status] >= RANK.IN_PROGRESS;
+  set('start_time', obs.startTime ?? (firstSeenRunning ? now : undefined));
   set('image_url', obs.imageUrl);
   set('video_url', obs.videoUrl);
   set('video_urls', obs.videoUrls && JSON.stringify(obs.videoUrls));

@@ -16,7 +16,7 @@ import type { ChannelRow, NewTask, TaskRow, TokenRow, UserRow } from '../store/s
 import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
 import { type ChannelHealth, keyFailure } from './channel-health.js';
 import type { ChannelDirectory } from './channels.js';
-import { failurePatch } from './observation.js';
+import { failurePatch, planUpdate } from './observation.js';
 import type { TaskWriter } from './task-writer.js';
 import { type UpstreamClient, UpstreamError } from './upstream-client.js';
 
@@ -263,6 +263,11 @@ async function reserve(
   return (await findTaskByPublicId(deps.store, input.publicId))!;
 }
 
+/**
+ * Records the upstream's id and schedules the first poll; what the answer already says about the task (a modal
+ * wait, an upload that is done, even a failure) then goes through the task writer like any later observation,
+ * so a final first state settles or refunds exactly as it would from a poll.
+ */
 async function recordAcceptance(
   deps: SubmitDeps,
   task: TaskRow,
@@ -270,8 +275,6 @@ async function recordAcceptance(
   reading: Extract<SubmitReading, { kind: 'accepted' }>,
 ): Promise<TaskRow> {
   const now = deps.clock.now();
-  const initial = reading.initial;
-  const done = reading.upstreamId === '';
   await deps.store.db
     .updateTable('tasks')
     .set((eb) => ({
@@ -279,11 +282,9 @@ async function recordAcceptance(
       channel_id: channel.id,
       code: reading.code,
       description: reading.description || task.description,
-      status: done ? 'SUCCESS' : (initial?.status ?? 'NOT_START'),
-      progress: done ? '100%' : (initial?.progress ?? task.progress),
-      finish_time: done ? now : 0,
+      status: 'NOT_START',
       // Tasks waiting for a modal are polled too, so timeouts reach them.
-      next_poll_at: done ? null : now + FIRST_POLL_MS,
+      next_poll_at: now + FIRST_POLL_MS,
       lease_owner: null,
       lease_until: null,
       poll_attempts: 0,
@@ -292,6 +293,12 @@ async function recordAcceptance(
     }))
     .where('id', '=', task.id)
     .execute();
+  const recorded = (await findTaskByPublicId(deps.store, task.task_id))!;
+  // An answer without an upstream task (midjourney-proxy's upload) is the whole result.
+  const initial =
+    reading.initial ?? (reading.upstreamId === '' ? ({ status: 'SUCCESS' } as const) : undefined);
+  const patch = initial && planUpdate(recorded, initial, now);
+  if (!patch || !(await deps.writer.commit(recorded, patch, { version: recorded.version }))) return recorded;
   return (await findTaskByPublicId(deps.store, task.task_id))!;
 }
 
