@@ -22,6 +22,7 @@ import { modelRoutes } from './relay/models.js';
 import { sunoRelayRoutes } from './relay/suno/index.js';
 import { videoRelayRoutes } from './relay/video/index.js';
 import type { App } from './types.js';
+import { registerUi } from './ui.js';
 import { ErrorBody } from './views/envelope.js';
 
 /** Headers and fields that must never reach a log line. */
@@ -97,5 +98,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await sunoRelayRoutes(typed);
     await videoRelayRoutes(typed);
   });
+  await registerUi(app);
   return app as unknown as App;
 }

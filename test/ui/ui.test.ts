@@ -1,0 +1,341 @@
+// The web UI end to end: Debian's Chromium driven by playwright-core against a real Taskgate in front of the
+// Midjourney and Suno simulators. Every step saves a screenshot in test/ui/screenshots/, and no step may log a
+// console error.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSunoSimulator, type SunoSimulator } from '../../src/sim/suno/index.js';
+import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = join(ROOT, 'test/ui/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const SUNO_SECRET = 'ui-suno-secret';
+const PASSWORD = 'alice-password-1';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 375, height: 812 };
+
+/** The UI is served from web/dist: build it once when a clean checkout has not. */
+function ensureUiBuilt(): void {
+  if (existsSync(join(ROOT, 'web/dist/index.html'))) return;
+  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/vite.config.ts'], {
+    cwd: ROOT,
+    // vitest sets NODE_ENV=test, which would bundle React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: 'ignore',
+  });
+}
+
+const haveChromium = existsSync(CHROMIUM);
+
+/** The page's elements, typed without the DOM library (the tests compile for Node). */
+type ImageLike = { naturalWidth: number };
+type RelayAnswer = { code: unknown; result?: unknown; data?: unknown };
+
+describe.skipIf(!haveChromium)('web UI', () => {
+  let w: MjWorld;
+  let suno: SunoSimulator;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let apiKey = '';
+  const errors: string[] = [];
+  /** Console errors a step expects (a 401 from a wrong password is the browser's own log line). */
+  let expected: RegExp[] = [];
+
+  const watch = (p: Page) => {
+    p.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = message.text();
+      if (!expected.some((re) => re.test(text))) errors.push(text);
+    });
+    p.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  };
+
+  const shot = async (p: Page, name: string, sizes = [DESKTOP]) => {
+    for (const size of sizes) {
+      await p.setViewportSize(size);
+      await p.waitForTimeout(150);
+      await p.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
+    }
+    await p.setViewportSize(DESKTOP);
+  };
+
+  const login = async (p: Page, username: string, password: string) => {
+    await p.goto(`${w.t.url}/login`);
+    await p.getByLabel('Username').fill(username);
+    await p.getByRole('textbox', { name: 'Password' }).fill(password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('navigation').getByRole('link', { name: 'Midjourney' }).waitFor();
+  };
+
+  const relay = async (path: string, body: unknown) => {
+    const response = await fetch(`${w.t.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as RelayAnswer };
+  };
+
+  beforeAll(async () => {
+    ensureUiBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    w = await startMjWorld('sqlite');
+    suno = createSunoSimulator({ secretToken: SUNO_SECRET, lyricsDelayMs: 10 });
+    const sunoUrl = await suno.listen();
+    await w.addChannel(sunoUrl, { type: 'suno', name: 'suno sim', key: SUNO_SECRET });
+    const created = await w.t.request('POST', '/api/user/', {
+      as: w.t.root,
+      body: { username: 'alice', password: PASSWORD, display_name: 'Alice' },
+    });
+    expect(created.status, created.text).toBe(200);
+    const topUp = await w.t.request('PUT', '/api/user/', {
+      as: w.t.root,
+      body: { id: created.body.data.id, quota: 50_000_000 },
+    });
+    expect(topUp.status, topUp.text).toBe(200);
+
+    // launch() gives every run a fresh, temporary user-data directory of its own.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
+        '--mute-audio',
+      ],
+    });
+    context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    watch(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+    await suno?.close();
+  });
+
+  it('serves the UI for browser navigation while API paths keep their JSON 404', async () => {
+    const html = await fetch(`${w.t.url}/midjourney?view=gallery`, { headers: { accept: 'text/html' } });
+    expect(html.status).toBe(200);
+    expect(await html.text()).toContain('<div id="root">');
+    for (const path of ['/api/nope', '/mj/nope', '/suno/nope', '/v1/nope', '/task/nope', '/docs/nope']) {
+      const res = await fetch(`${w.t.url}${path}`, { headers: { accept: 'text/html' } });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type'), path).toContain('application/json');
+    }
+    const plain = await fetch(`${w.t.url}/nowhere`);
+    expect(plain.status).toBe(404);
+  });
+
+  it('shows a clear error for a wrong password, then logs in', async () => {
+    expected = [/status of 401/];
+    await page.goto(`${w.t.url}/`);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByRole('textbox', { name: 'Password' }).fill('wrong-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password');
+    await shot(page, 'login-error', [DESKTOP, PHONE]);
+    expected = [];
+    await login(page, 'alice', PASSWORD);
+    expect(page.url()).toContain('/midjourney');
+  });
+
+  it('creates an API key, shown once with a copy button', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('relay key');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const key = page.getByTestId('new-key');
+    await key.waitFor();
+    apiKey = (await key.textContent())!.trim();
+    expect(apiKey).toMatch(/^sk-/);
+    await expect.poll(() => page.getByRole('button', { name: 'Copy' }).isVisible()).toBe(true);
+    await shot(page, 'key-created');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row', { name: /relay key/ });
+    await row.waitFor();
+    // The table shows the key masked, never in full.
+    expect(await row.textContent()).not.toContain(apiKey);
+  });
+
+  it('follows an imagine to SUCCESS in the gallery without a reload, and previews it', async () => {
+    const submit = await relay('/mj/submit/imagine', { prompt: 'a red fox in snow' });
+    expect(submit.body.code, JSON.stringify(submit.body)).toBe(1);
+    const id = submit.body.result as string;
+    await page.goto(`${w.t.url}/midjourney?view=gallery`);
+    const card = page.locator(`li[data-task="${id}"]`);
+    await card.waitFor();
+    expect(await card.locator('[data-status]').getAttribute('data-status')).not.toBe('SUCCESS');
+    await page.evaluate(() => {
+      (globalThis as unknown as { marker: number }).marker = 42;
+    });
+    await pollUntil(w, async () => (await w.task(id))?.status === 'SUCCESS');
+    await card.locator('[data-status="SUCCESS"]').waitFor({ timeout: 10_000 });
+    const thumb = card.getByRole('button', { name: `Preview image of ${id}` });
+    await thumb.waitFor();
+    const img = thumb.locator('img');
+    expect(await img.getAttribute('alt')).toBe('a red fox in snow');
+    await expect
+      .poll(() => img.evaluate((el) => (el as unknown as ImageLike).naturalWidth))
+      .toBeGreaterThan(0);
+    // Still the same document: the page updated itself.
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
+    await shot(page, 'gallery', [DESKTOP, PHONE]);
+
+    await thumb.click();
+    const preview = page.getByRole('dialog').locator('img.tg-preview');
+    await preview.waitFor();
+    await expect
+      .poll(() => preview.evaluate((el) => (el as unknown as ImageLike).naturalWidth))
+      .toBeGreaterThan(0);
+    await shot(page, 'gallery-preview');
+    await page.keyboard.press('Escape');
+    await preview.waitFor({ state: 'detached' });
+  });
+
+  it('marks a failed task as refunded in the table', async () => {
+    const submit = await relay('/mj/submit/imagine', { prompt: 'a broken vase sim:error="banned prompt"' });
+    expect(submit.body.code, JSON.stringify(submit.body)).toBe(1);
+    const id = submit.body.result as string;
+    await pollUntil(w, async () => (await w.task(id))?.refunded === 1);
+    await page.goto(`${w.t.url}/midjourney?mj_id=${id}`);
+    const row = page.getByRole('row', { name: new RegExp(id) });
+    await row.locator('[data-status="FAILURE"]').waitFor();
+    await row.locator('[data-refunded="true"]').waitFor();
+    expect(await row.textContent()).toContain('Refunded');
+    // The filter is in the URL and in the form.
+    expect(await page.getByLabel('Task ID').inputValue()).toBe(id);
+    // Keyboard: rows take the focus.
+    await row.focus();
+    expect(
+      await row.evaluate(
+        (el) =>
+          el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+      ),
+    ).toBe(true);
+    await shot(page, 'mj-table', [DESKTOP, PHONE]);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Usage' }).click();
+    const refund = page.getByRole('row', { name: new RegExp(`Refund.*${id}`) });
+    await refund.waitFor();
+    await shot(page, 'usage');
+  });
+
+  it('plays a Suno song with its cover and lyrics in the task center', async () => {
+    const submit = await relay('/suno/submit/music', {
+      prompt: '[Verse]\nNeon rain on the boulevard',
+      tags: 'synthwave',
+      title: 'Neon Nights',
+      mv: 'chirp-v3-5',
+    });
+    expect(submit.body.code, JSON.stringify(submit.body)).toBe('success');
+    const id = submit.body.data as string;
+    for (let i = 0; i < 30 && (await w.task(id))?.status !== 'SUCCESS'; i++) {
+      suno.state.clock.advance(20_000);
+      await w.pollRound();
+    }
+    expect((await w.task(id))?.status).toBe('SUCCESS');
+    await page.goto(`${w.t.url}/tasks?platform=suno`);
+    const row = page.getByRole('row', { name: new RegExp(id) });
+    await row.locator('[data-status="SUCCESS"]').waitFor();
+    await shot(page, 'task-center', [DESKTOP, PHONE]);
+
+    await row.getByRole('button', { name: 'Play' }).click();
+    const dialog = page.getByRole('dialog');
+    const audio = dialog.locator('audio').first();
+    await audio.waitFor();
+    expect(await dialog.locator('img').first().getAttribute('alt')).toContain('Cover art of');
+    expect(await dialog.textContent()).toContain('Neon rain on the boulevard');
+    const playing = await audio.evaluate(async (el) => {
+      const media = el as unknown as { play(): Promise<void>; paused: boolean };
+      await media.play();
+      return !media.paused;
+    });
+    expect(playing).toBe(true);
+    await shot(page, 'task-center-player', [DESKTOP, PHONE]);
+    await page.keyboard.press('Escape');
+
+    await row.getByRole('button', { name: 'JSON' }).click();
+    await expect.poll(() => page.locator('pre.tg-json').textContent()).toContain(id);
+    await page.keyboard.press('Escape');
+  });
+
+  it('switches language: every label follows', async () => {
+    await page.goto(`${w.t.url}/tasks`);
+    await page.getByLabel('Language').selectOption('zh');
+    await page.getByRole('navigation').getByRole('link', { name: '任务中心' }).waitFor();
+    await page.getByRole('heading', { name: '任务中心' }).waitFor();
+    await shot(page, 'task-center-zh');
+    await page.getByLabel('语言').selectOption('ja');
+    await page.getByRole('navigation').getByRole('link', { name: 'タスクセンター' }).waitFor();
+    await shot(page, 'task-center-ja', [PHONE]);
+    await page.getByLabel('言語').selectOption('en');
+    await page.getByRole('navigation').getByRole('link', { name: 'Task center' }).waitFor();
+  });
+
+  it('logs out, and an admin creates a channel', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await login(page, 'root', 'root-password-1');
+    await page.getByRole('navigation').getByRole('link', { name: 'Channels' }).click();
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('ui channel');
+    await dialog.getByLabel('Base URL').fill(w.simUrl);
+    await dialog.getByLabel('Key', { exact: true }).fill('a-secret-key');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const row = page.getByRole('row', { name: /ui channel/ });
+    await row.waitFor();
+    expect(await page.content()).not.toContain('a-secret-key');
+    await shot(page, 'admin-channels', [DESKTOP, PHONE]);
+
+    await row.getByRole('button', { name: 'Test' }).click();
+    await page
+      .getByText(/Test (passed|failed)/)
+      .first()
+      .waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('row', { name: /alice/ }).waitFor();
+    await shot(page, 'admin-users');
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByText('MjForwardUrlEnabled').waitFor();
+    await shot(page, 'admin-settings');
+  });
+
+  it('respects the login rate limit: the button waits out Retry-After', async () => {
+    expected = [/status of 401/, /status of 429/];
+    await page.getByRole('button', { name: 'Log out' }).click();
+    const button = page.getByRole('button', { name: /^(Log in|Wait \d+ s)$/ });
+    await page.getByLabel('Username').fill('alice');
+    await page.getByRole('textbox', { name: 'Password' }).fill('wrong-password');
+    for (let i = 0; i < 15 && (await button.textContent()) === 'Log in'; i++) {
+      await button.click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Wrong username|Too many/);
+    }
+    expect(await page.getByRole('alert').textContent()).toMatch(
+      /Too many attempts\. Try again in \d+ seconds/,
+    );
+    expect(await button.isDisabled()).toBe(true);
+    await shot(page, 'login-rate-limited', [PHONE]);
+    expected = [];
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,304 @@
+// Admin: channels. Create, edit, test, enable/disable, delete. The key is write-only: it is never shown, and an
+// empty key on edit keeps the current one.
+import {
+  Banner,
+  Button,
+  Input,
+  InputNumber,
+  Modal,
+  Popconfirm,
+  Select,
+  Switch,
+  Table,
+  Tag,
+  Toast,
+} from '@douyinfe/semi-ui';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type Paged, queryString } from '../api';
+import {
+  DialogFooter,
+  EmptyState,
+  ErrorState,
+  Field,
+  FilterBar,
+  focusableRow,
+  formatQuota,
+  formatTime,
+  pagination,
+  SelectFilter,
+  useDraft,
+  useListParams,
+} from '../list';
+
+interface Channel {
+  id: number;
+  type: string;
+  name: string;
+  base_url: string;
+  models: string;
+  group: string;
+  priority: number;
+  weight: number;
+  status: number;
+  status_reason: string;
+  timeout_minutes: number;
+  test_time: number;
+  response_time: number;
+  used_quota: number;
+}
+
+interface Draft {
+  id?: number;
+  type: string;
+  name: string;
+  base_url: string;
+  key: string;
+  models: string;
+  group: string;
+  priority: number;
+  weight: number;
+  timeout_minutes: number;
+}
+
+const TYPES = ['midjourney', 'midjourney-plus', 'suno', 'openai-video'];
+const EMPTY: Draft = {
+  type: 'midjourney-plus',
+  name: '',
+  base_url: '',
+  key: '',
+  models: '',
+  group: 'default',
+  priority: 0,
+  weight: 0,
+  timeout_minutes: 0,
+};
+
+export function Channels() {
+  const { t } = useTranslation();
+  const list = useListParams('channels');
+  const filters = useDraft(list.filters);
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [error, setError] = useState('');
+
+  const channels = useQuery({
+    queryKey: ['channels', list.query],
+    queryFn: () => api<Paged<Channel>>('GET', `/api/channel/${queryString(list.query)}`),
+    placeholderData: keepPreviousData,
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['channels'] });
+  const act = useMutation({
+    mutationFn: (run: () => Promise<unknown>) => run(),
+    onSuccess: refresh,
+    onError: (e) => Toast.error((e as Error).message),
+  });
+
+  const save = async () => {
+    if (!draft) return;
+    if (!draft.name.trim() || !draft.base_url.trim()) {
+      setError(t('Name and base URL are required.'));
+      return;
+    }
+    const body = { ...draft, name: draft.name.trim(), base_url: draft.base_url.trim() };
+    try {
+      if (draft.id) await api('PUT', '/api/channel/', body);
+      else await api('POST', '/api/channel/', body);
+      Toast.success(draft.id ? t('Channel saved') : t('Channel created'));
+      setDraft(null);
+      void refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const test = (channel: Channel) =>
+    act.mutate(async () => {
+      const result = await api<{ ok: boolean; time: number; message: string; status: number }>(
+        'GET',
+        `/api/channel/test/${channel.id}`,
+      );
+      if (result.ok) Toast.success(t('Test passed in {{time}} s', { time: result.time.toFixed(2) }));
+      else Toast.error(t('Test failed: {{message}}', { message: result.message || result.status }));
+    });
+
+  const columns = [
+    { title: t('ID'), dataIndex: 'id' },
+    { title: t('Name'), dataIndex: 'name' },
+    { title: t('Type'), dataIndex: 'type', render: (v: string) => <Tag color="blue">{v}</Tag> },
+    {
+      title: t('Status'),
+      dataIndex: 'status',
+      render: (v: number, r: Channel) => (
+        <span>
+          <Switch
+            checked={v === 1}
+            aria-label={t('Enabled: {{name}}', { name: r.name })}
+            onChange={(on) => act.mutate(() => api('PUT', '/api/channel/', { id: r.id, status: on ? 1 : 2 }))}
+          />{' '}
+          {v === 3 && <Tag color="red">{t('Auto-disabled')}</Tag>}
+        </span>
+      ),
+    },
+    { title: t('Group'), dataIndex: 'group' },
+    { title: t('Priority'), dataIndex: 'priority' },
+    {
+      title: t('Response time'),
+      dataIndex: 'response_time',
+      render: (v: number, r: Channel) => (r.test_time ? `${v} ms (${formatTime(r.test_time)})` : '—'),
+    },
+    { title: t('Used'), dataIndex: 'used_quota', render: (v: number) => formatQuota(v) },
+    {
+      title: t('Actions'),
+      dataIndex: 'base_url',
+      render: (_: string, r: Channel) => (
+        <span style={{ display: 'inline-flex', gap: 4, flexWrap: 'wrap' }}>
+          <Button size="small" onClick={() => test(r)}>
+            {t('Test')}
+          </Button>
+          <Button
+            size="small"
+            onClick={() => {
+              setError('');
+              setDraft({ ...EMPTY, ...r, key: '' });
+            }}
+          >
+            {t('Edit')}
+          </Button>
+          <Popconfirm
+            title={t('Delete the channel {{name}}? Its unfinished tasks fail and are refunded.', {
+              name: r.name,
+            })}
+            okText={t('Delete')}
+            cancelText={t('Cancel')}
+            onConfirm={() => act.mutate(() => api('DELETE', `/api/channel/${r.id}`))}
+          >
+            <Button size="small" type="danger">
+              {t('Delete')}
+            </Button>
+          </Popconfirm>
+        </span>
+      ),
+    },
+  ];
+
+  const text = (key: keyof Draft, label: string, extra: Record<string, unknown> = {}) =>
+    draft && (
+      <Field id={`channel-${key}`} label={label}>
+        <Input
+          id={`channel-${key}`}
+          value={String(draft[key] ?? '')}
+          onChange={(value) => setDraft({ ...draft, [key]: value })}
+          {...extra}
+        />
+      </Field>
+    );
+  const number = (key: 'priority' | 'weight' | 'timeout_minutes', label: string) =>
+    draft && (
+      <Field id={`channel-${key}`} label={label}>
+        <InputNumber
+          id={`channel-${key}`}
+          value={draft[key]}
+          onChange={(value) => setDraft({ ...draft, [key]: Number(value) || 0 })}
+        />
+      </Field>
+    );
+
+  return (
+    <section aria-labelledby="channels-title">
+      <h1 id="channels-title">{t('Channels')}</h1>
+      <FilterBar
+        onSearch={() => list.setFilters(filters.draft)}
+        onReset={() => {
+          filters.setDraft({});
+          list.setFilters({});
+        }}
+      >
+        <SelectFilter
+          id="channel-filter-type"
+          label={t('Type')}
+          value={filters.draft.type}
+          onChange={filters.set('type')}
+          options={TYPES.map((v) => ({ value: v, label: v }))}
+        />
+        <SelectFilter
+          id="channel-filter-status"
+          label={t('Status')}
+          value={filters.draft.status}
+          onChange={filters.set('status')}
+          options={[
+            { value: '1', label: t('Enabled') },
+            { value: '2', label: t('Disabled') },
+            { value: '3', label: t('Auto-disabled') },
+          ]}
+        />
+      </FilterBar>
+      <div className="tg-toolbar">
+        <Button
+          type="primary"
+          theme="solid"
+          onClick={() => {
+            setError('');
+            setDraft(EMPTY);
+          }}
+        >
+          {t('Add channel')}
+        </Button>
+      </div>
+      {channels.isError ? (
+        <ErrorState error={channels.error} onRetry={() => void channels.refetch()} />
+      ) : (
+        <Table
+          rowKey="id"
+          loading={channels.isLoading}
+          dataSource={channels.data?.items ?? []}
+          columns={columns}
+          onRow={focusableRow}
+          scroll={{ x: 1100 }}
+          empty={<EmptyState />}
+          pagination={pagination(list, channels.data?.total ?? 0, t)}
+        />
+      )}
+      <Modal
+        visible={draft !== null}
+        title={draft?.id ? t('Edit channel') : t('Add channel')}
+        onCancel={() => setDraft(null)}
+        footer={
+          <DialogFooter
+            okText={draft?.id ? t('Save') : t('Create')}
+            onOk={save}
+            onCancel={() => setDraft(null)}
+          />
+        }
+      >
+        {draft && (
+          <div className="tg-form">
+            {error && <Banner type="danger" description={error} closeIcon={null} />}
+            <Field id="channel-type" label={t('Type')}>
+              <Select
+                id="channel-type"
+                aria-label={t('Type')}
+                value={draft.type}
+                optionList={TYPES.map((v) => ({ value: v, label: v }))}
+                onChange={(value) => setDraft({ ...draft, type: String(value) })}
+              />
+            </Field>
+            {text('name', t('Name'))}
+            {text('base_url', t('Base URL'), { placeholder: 'https://…' })}
+            {text('key', t('Key'), {
+              mode: 'password',
+              autoComplete: 'new-password',
+              placeholder: draft.id ? t('Leave empty to keep the current key') : '',
+            })}
+            {text('models', t('Models (comma-separated, empty: defaults)'))}
+            {text('group', t('Groups (comma-separated)'))}
+            {number('priority', t('Priority'))}
+            {number('weight', t('Weight'))}
+            {number('timeout_minutes', t('Timeout (minutes, 0: default)'))}
+          </div>
+        )}
+      </Modal>
+    </section>
+  );
+}

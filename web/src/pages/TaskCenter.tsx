@@ -1,0 +1,282 @@
+// Task center: Suno and video tasks. Songs play with cover art and lyrics, videos play inline, and the raw task
+// JSON is one click away.
+import { Button, Modal, Table, Tag, Typography } from '@douyinfe/semi-ui';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type Paged, queryString } from '../api';
+import {
+  Duration,
+  EmptyState,
+  ErrorState,
+  FilterBar,
+  focusableRow,
+  formatQuota,
+  formatTime,
+  pagination,
+  SelectFilter,
+  TextFilter,
+  TimeRangeFilter,
+  useDraft,
+  useListParams,
+} from '../list';
+import { FINISHED, LongText, RefundedTag, StatusTag, TaskProgress } from './MjTasks';
+
+interface Task {
+  id: number;
+  task_id: string;
+  platform: string;
+  user_id: number;
+  quota: number;
+  action: string;
+  status: string;
+  fail_reason: string;
+  submit_time: number;
+  finish_time: number;
+  progress: string;
+  refunded: boolean;
+  properties: unknown;
+  data: unknown;
+  channel_id?: number;
+}
+
+interface Clip {
+  id?: string;
+  title?: string;
+  audio_url?: string;
+  image_url?: string;
+  image_large_url?: string;
+  metadata?: { prompt?: string; tags?: string };
+}
+
+const TASK_STATUSES = ['NOT_START', 'SUBMITTED', 'QUEUED', 'IN_PROGRESS', 'SUCCESS', 'FAILURE', 'UNKNOWN'];
+const PLATFORMS = ['suno', 'openai-video'];
+const TASK_ACTIONS = ['MUSIC', 'LYRICS', 'textGenerate', 'generate', 'remixGenerate'];
+
+const clipsOf = (task: Task): Clip[] =>
+  Array.isArray(task.data) ? (task.data as Clip[]).filter((c) => c && typeof c === 'object') : [];
+
+const videoOf = (task: Task): { url: string; poster: string } | null => {
+  const data = task.data as { content_url?: string; thumbnail_url?: string } | null;
+  return data && typeof data === 'object' && data.content_url
+    ? { url: data.content_url, poster: data.thumbnail_url ?? '' }
+    : null;
+};
+
+function Media({ task }: { task: Task }) {
+  const { t } = useTranslation();
+  const video = videoOf(task);
+  if (video) {
+    return (
+      // biome-ignore lint/a11y/useMediaCaption: generated videos come without captions.
+      <video
+        controls
+        preload="metadata"
+        src={video.url}
+        poster={video.poster || undefined}
+        style={{ width: '100%', maxHeight: '70vh' }}
+        aria-label={t('Video of {{id}}', { id: task.task_id })}
+      />
+    );
+  }
+  const clips = clipsOf(task).filter((c) => c.audio_url);
+  if (clips.length === 0) return <p>{t('No media for this task.')}</p>;
+  return (
+    <div>
+      {clips.map((clip, index) => (
+        <article key={clip.id ?? index} className="tg-clip">
+          {clip.image_url && (
+            <img src={clip.image_url} alt={t('Cover art of {{title}}', { title: clip.title || clip.id })} />
+          )}
+          <div style={{ flex: 1, minWidth: 200 }}>
+            <h3 style={{ margin: '0 0 6px' }}>{clip.title || t('Song {{n}}', { n: index + 1 })}</h3>
+            {clip.metadata?.tags && <Tag>{clip.metadata.tags}</Tag>}
+            {/* biome-ignore lint/a11y/useMediaCaption: the lyrics are shown next to the player. */}
+            <audio
+              controls
+              preload="metadata"
+              src={clip.audio_url}
+              style={{ width: '100%', marginTop: 6 }}
+              aria-label={t('Play {{title}}', { title: clip.title || clip.id })}
+            />
+            {clip.metadata?.prompt && (
+              <details open>
+                <summary>{t('Lyrics')}</summary>
+                <pre>{clip.metadata.prompt}</pre>
+              </details>
+            )}
+          </div>
+        </article>
+      ))}
+    </div>
+  );
+}
+
+export function TaskCenter({ admin }: { admin: boolean }) {
+  const { t } = useTranslation();
+  const list = useListParams('tasks');
+  const { draft, setDraft, set } = useDraft(list.filters);
+  const [media, setMedia] = useState<Task | null>(null);
+  const [raw, setRaw] = useState<Task | null>(null);
+
+  const tasks = useQuery({
+    queryKey: ['tasks', admin, list.query],
+    queryFn: () => api<Paged<Task>>('GET', `/api/task/${admin ? '' : 'self'}${queryString(list.query)}`),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) =>
+      query.state.data?.items.some((task) => !FINISHED.has(task.status)) ? 1500 : false,
+  });
+
+  const hasMedia = (task: Task) => videoOf(task) !== null || clipsOf(task).some((c) => c.audio_url);
+  const columns = [
+    { title: t('Submitted'), dataIndex: 'submit_time', render: (v: number) => formatTime(v) },
+    { title: t('Finished'), dataIndex: 'finish_time', render: (v: number) => formatTime(v) },
+    {
+      title: t('Duration'),
+      dataIndex: 'id',
+      render: (_: unknown, r: Task) => <Duration start={r.submit_time} end={r.finish_time} />,
+    },
+    ...(admin
+      ? [
+          { title: t('Channel'), dataIndex: 'channel_id' },
+          { title: t('User'), dataIndex: 'user_id' },
+        ]
+      : []),
+    {
+      title: t('Platform'),
+      dataIndex: 'platform',
+      render: (v: string) => <Tag color="purple">{t(`platform.${v}`, { defaultValue: v })}</Tag>,
+    },
+    { title: t('Action'), dataIndex: 'action', render: (v: string) => t(`action.${v}`, { defaultValue: v }) },
+    {
+      title: t('Task ID'),
+      dataIndex: 'task_id',
+      render: (v: string, r: Task) => (
+        <Button theme="borderless" size="small" onClick={() => setRaw(r)} title={t('Show task JSON')}>
+          <Typography.Text>{v}</Typography.Text>
+        </Button>
+      ),
+    },
+    {
+      title: t('Status'),
+      dataIndex: 'status',
+      render: (v: string, r: Task) => (
+        <span>
+          <StatusTag status={v} /> <RefundedTag refunded={r.refunded} />
+        </span>
+      ),
+    },
+    {
+      title: t('Progress'),
+      dataIndex: 'progress',
+      render: (v: string, r: Task) => <TaskProgress status={r.status} progress={v} />,
+    },
+    { title: t('Cost'), dataIndex: 'quota', render: (v: number) => formatQuota(v) },
+    {
+      title: t('Details'),
+      dataIndex: 'data',
+      render: (_: unknown, r: Task) =>
+        hasMedia(r) ? (
+          <Button size="small" type="primary" onClick={() => setMedia(r)}>
+            {r.platform === 'suno' ? t('Play') : t('Watch')}
+          </Button>
+        ) : (
+          <LongText title={t('Fail reason')} text={r.fail_reason} />
+        ),
+    },
+    {
+      title: t('Raw JSON'),
+      dataIndex: 'properties',
+      render: (_: unknown, r: Task) => (
+        <Button size="small" onClick={() => setRaw(r)}>
+          {t('JSON')}
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <section aria-labelledby="tasks-title">
+      <h1 id="tasks-title">{t('Task center')}</h1>
+      <FilterBar
+        onSearch={() => list.setFilters(draft)}
+        onReset={() => {
+          setDraft({});
+          list.setFilters({});
+        }}
+      >
+        <SelectFilter
+          id="task-platform"
+          label={t('Platform')}
+          value={draft.platform}
+          onChange={set('platform')}
+          options={PLATFORMS.map((p) => ({ value: p, label: t(`platform.${p}`) }))}
+        />
+        <SelectFilter
+          id="task-status"
+          label={t('Status')}
+          value={draft.status}
+          onChange={set('status')}
+          options={TASK_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+        />
+        <SelectFilter
+          id="task-action"
+          label={t('Action')}
+          value={draft.action}
+          onChange={set('action')}
+          options={TASK_ACTIONS.map((a) => ({ value: a, label: t(`action.${a}`) }))}
+        />
+        <TextFilter id="task-id" label={t('Task ID')} value={draft.task_id} onChange={set('task_id')} />
+        <TimeRangeFilter
+          id="task-time"
+          start={draft.start_timestamp}
+          end={draft.end_timestamp}
+          onChange={(start, end) => setDraft((d) => ({ ...d, start_timestamp: start, end_timestamp: end }))}
+        />
+        {admin && (
+          <TextFilter
+            id="task-channel"
+            label={t('Channel ID')}
+            value={draft.channel_id}
+            onChange={set('channel_id')}
+          />
+        )}
+        {admin && (
+          <TextFilter id="task-user" label={t('User ID')} value={draft.user_id} onChange={set('user_id')} />
+        )}
+      </FilterBar>
+      {tasks.isError ? (
+        <ErrorState error={tasks.error} onRetry={() => void tasks.refetch()} />
+      ) : (
+        <Table
+          rowKey="id"
+          loading={tasks.isLoading}
+          dataSource={tasks.data?.items ?? []}
+          columns={columns}
+          onRow={focusableRow}
+          scroll={{ x: 1300 }}
+          empty={<EmptyState />}
+          pagination={pagination(list, tasks.data?.total ?? 0, t)}
+        />
+      )}
+      <Modal
+        visible={media !== null}
+        title={media ? t('Result of {{id}}', { id: media.task_id }) : ''}
+        footer={null}
+        width="min(800px, 96vw)"
+        onCancel={() => setMedia(null)}
+      >
+        {media && <Media task={media} />}
+      </Modal>
+      <Modal
+        visible={raw !== null}
+        title={raw ? t('Task {{id}}', { id: raw.task_id }) : ''}
+        footer={null}
+        width="min(800px, 96vw)"
+        onCancel={() => setRaw(null)}
+      >
+        {raw && <pre className="tg-json">{JSON.stringify(raw, null, 2)}</pre>}
+      </Modal>
+    </section>
+  );
+}
