@@ -20,6 +20,10 @@ const percent = (progress: string): number => {
   return match ? Number(match[1]) : -1;
 };
 
+/** An upstream's clock may run ahead or behind Taskgate's: its times are kept between what Taskgate knows. */
+const within = (time: number, earliest: number, latest: number): number =>
+  Math.min(Math.max(time, earliest), latest);
+
 /** The columns to write, or null when the observation changes nothing. */
 export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPatch | null {
   if (isTerminal(row.status)) return null;
@@ -37,9 +41,17 @@ export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPat
       set('progress', obs.progress);
     }
   }
+  const finishing = !backwards && isTerminal(obs.status);
+  const finishTime = !finishing
+    ? undefined
+    : obs.finishTime === undefined
+      ? now
+      : within(obs.finishTime, Math.max(row.submit_time, row.start_time), now);
   // Upstreams that report no start time (OpenAI video) get one when the task is first seen running.
   const firstSeenRunning = !backwards && row.start_time === 0 && RANK[obs.status] >= RANK.IN_PROGRESS;
-  set('start_time', obs.startTime ?? (firstSeenRunning ? now : undefined));
+  const startTime =
+    obs.startTime === undefined ? undefined : within(obs.startTime, row.submit_time, finishTime ?? now);
+  set('start_time', startTime ?? (firstSeenRunning ? (finishTime ?? now) : undefined));
   set('image_url', obs.imageUrl);
   set('video_url', obs.videoUrl);
   set('video_urls', obs.videoUrls && JSON.stringify(obs.videoUrls));
@@ -51,7 +63,9 @@ export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPat
   if (row.vanished_since !== 0) patch.vanished_since = 0;
 
   if (!backwards && isTerminal(obs.status)) {
-    patch.finish_time = obs.finishTime ?? now;
+    const started = patch.start_time ?? row.start_time;
+    patch.finish_time =
+      obs.finishTime === undefined ? now : within(obs.finishTime, Math.max(row.submit_time, started), now);
     if (obs.status === 'SUCCESS') patch.progress = obs.progress || '100%';
     else patch.fail_reason = obs.failReason || 'the upstream reported a failure';
   }

@@ -93,6 +93,28 @@ describe('planUpdate', () => {
     ).not.toHaveProperty('start_time');
   });
 
+  it('keeps an upstream clock’s times between the submit time and now', () => {
+    const submitted = NOW - 60_000;
+    const ahead = planUpdate(
+      row(),
+      { status: 'SUCCESS', startTime: NOW + 3_600_000, finishTime: NOW + 7_200_000 },
+      NOW,
+    )!;
+    expect(ahead).toMatchObject({ start_time: NOW, finish_time: NOW });
+    const behind = planUpdate(
+      row(),
+      { status: 'FAILURE', startTime: submitted - 10_000_000, finishTime: submitted - 5_000_000 },
+      NOW,
+    )!;
+    expect(behind).toMatchObject({ start_time: submitted, finish_time: submitted });
+    const sane = planUpdate(
+      row(),
+      { status: 'SUCCESS', startTime: NOW - 30_000, finishTime: NOW - 1_000 },
+      NOW,
+    )!;
+    expect(sane).toMatchObject({ start_time: NOW - 30_000, finish_time: NOW - 1_000 });
+  });
+
   it('polls a moving task at the quick end of the schedule again, and clears a vanishing mark', () => {
     const patch = planUpdate(
       row({ poll_attempts: 30, vanished_since: NOW - 10 }),
