@@ -20,6 +20,22 @@ export interface Config {
   instanceId: string;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default, so clients cannot spoof IPs. */
   trustedProxies: string[];
+  /** Connections per database pool (new-api's SQL_MAX_OPEN_CONNS). */
+  sqlMaxOpenConns: number;
+  /** Poll tuning; null keeps the built-in schedule (15 s lease, 15–60 s intervals). */
+  poll: PollTuning;
+  /** How often singleton jobs (orphan sweep, session cleanup) are tried, in ms. */
+  jobIntervalMs: number;
+  /** How long SIGTERM waits for the poll round in hand before releasing its leases, in ms. */
+  shutdownWaitMs: number;
+}
+
+export interface PollTuning {
+  intervalMs: number | null;
+  leaseMs: number | null;
+  idleMs: number | null;
+  timeoutMs: number | null;
+  vanishGraceMs: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -93,12 +109,37 @@ export function loadConfig(env: Env = process.env): Config {
     initialRootAccessToken: secret(env, 'INITIAL_ROOT_ACCESS_TOKEN', 16),
     initialRootToken: initialToken(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    instanceId: env.INSTANCE_ID || `${process.pid}-${randomBytes(3).toString('hex')}`,
+    instanceId: instanceId(env),
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    sqlMaxOpenConns: int(env, 'SQL_MAX_OPEN_CONNS', 10, 1, 1000),
+    poll: {
+      intervalMs: optionalInt(env, 'POLL_INTERVAL_MS', 100, 3_600_000),
+      leaseMs: optionalInt(env, 'POLL_LEASE_MS', 100, 3_600_000),
+      idleMs: optionalInt(env, 'POLL_IDLE_MS', 10, 600_000),
+      timeoutMs: optionalInt(env, 'POLL_TIMEOUT_MS', 100, 600_000),
+      vanishGraceMs: optionalInt(env, 'POLL_VANISH_GRACE_MS', 0, 86_400_000),
+    },
+    jobIntervalMs: int(env, 'JOB_INTERVAL_MS', 60_000, 100, 86_400_000),
+    shutdownWaitMs: int(env, 'SHUTDOWN_WAIT_MS', 10_000, 0, 600_000),
   };
+}
+
+function optionalInt(env: Env, name: string, min: number, max: number): number | null {
+  return env[name] === undefined || env[name] === '' ? null : int(env, name, 0, min, max);
+}
+
+/** The instance's name in leases (`name:nonce:round` must fit the 64-character lease_owner column). */
+function instanceId(env: Env): string {
+  const raw = env.INSTANCE_ID;
+  if (raw === undefined || raw === '') return `${process.pid}-${randomBytes(3).toString('hex')}`;
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw))
+    throw new ConfigError(
+      'invalid INSTANCE_ID: expected 1 to 40 letters, digits, dots, dashes or underscores',
+    );
+  return raw;
 }
 
 function initialToken(env: Env): string | null {

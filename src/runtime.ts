@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { NotifySettings } from './engine/client-notify.js';
 import { Engine } from './engine/engine.js';
-import type { PollerSettings } from './engine/poller.js';
+import { type PollerSettings, pollerSettingsFrom } from './engine/poller.js';
 import type { AppContext } from './http/context.js';
 import { createMetrics } from './http/plugins/metrics.js';
 import { ensureRoot, serverSecret } from './services/bootstrap.js';
@@ -31,7 +31,10 @@ export async function openRuntime(
   options: RuntimeOptions = {},
 ): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
-  const store = openStore(options.database ?? parseDsn(config.sqlDsn, config.sqlitePath));
+  const store = openStore(
+    options.database ?? parseDsn(config.sqlDsn, config.sqlitePath),
+    config.sqlMaxOpenConns,
+  );
   try {
     const applied = await migrateToLatest(store);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
@@ -47,7 +50,12 @@ export async function openRuntime(
       metrics,
       log,
       instanceId: config.instanceId,
-      poller: { taskTimeoutMinutes: config.taskTimeoutMinutes, ...options.poller },
+      poller: {
+        taskTimeoutMinutes: config.taskTimeoutMinutes,
+        ...pollerSettingsFrom(config.poll),
+        ...options.poller,
+      },
+      jobIntervalMs: config.jobIntervalMs,
       submitTimeoutMs: options.submitTimeoutMs,
       // Read late: tests and `listen` on port 0 learn the address only after the runtime is open.
       notify: { secret, serverAddress: () => config.serverAddress, settings: options.notify },

@@ -14,7 +14,10 @@ const OPTIONS_REFRESH_MS = 5_000;
 export interface RunningServer {
   ctx: AppContext;
   app: App;
-  /** Stops claiming and lets the round in hand finish (no lease is left to expire), then drains HTTP. */
+  /**
+   * Stops claiming, waits (bounded) for the round in hand and releases what it still holds, so another instance
+   * polls those tasks at once; then drains HTTP and closes the pools.
+   */
   stop(): Promise<void>;
 }
 
@@ -27,7 +30,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   );
   refresh.unref();
   await app.listen({ port: config.port, host: config.host });
-  if (config.runBackgroundWork) ctx.engine.poller.start();
+  if (config.runBackgroundWork) ctx.engine.startBackground();
   else log.info('background work is off on this instance (NODE_TYPE=slave or UPDATE_TASK=false)');
   log.info({ database: ctx.store.dialect, serverAddress: config.serverAddress }, 'taskgate is ready');
   return {
@@ -35,8 +38,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     app,
     async stop() {
       clearInterval(refresh);
-      await ctx.engine.close();
+      await ctx.engine.stopBackground(config.shutdownWaitMs);
       await app.close();
+      await ctx.engine.close(0);
       await ctx.store.close();
     },
   };
@@ -46,7 +50,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 export async function serve(config: Config, alsoStop?: () => Promise<void>): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);
-  closeWithGrace({ delay: 15_000, logger: log }, async ({ signal, err }) => {
+  // The grace covers the bounded round wait plus draining HTTP.
+  closeWithGrace({ delay: config.shutdownWaitMs + 15_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     await server.stop();

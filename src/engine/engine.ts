@@ -4,12 +4,14 @@ import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
-import { unfinishedTasksOfChannel } from '../store/task-leases.js';
+import { deleteExpiredSessions } from '../store/sessions.js';
+import { orphanedTasks, unfinishedTasksOfChannel } from '../store/task-leases.js';
 import { ChannelHealth } from './channel-health.js';
 import { ChannelDirectory } from './channels.js';
 import { ClientNotifier, type NotifySettings } from './client-notify.js';
 import { failurePatch } from './observation.js';
 import { DEFAULT_POLLER_SETTINGS, Poller, type PollerSettings } from './poller.js';
+import { SingletonJobs } from './singleton.js';
 import { DEFAULT_SUBMIT_TIMEOUT_MS, type SubmitInput, type SubmitResult, submitTask } from './submit.js';
 import { TaskWriter } from './task-writer.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -26,7 +28,14 @@ export interface EngineDeps {
   submitTimeoutMs?: number;
   /** Client callbacks (notifyHook): the secret and address sign their media URLs. Absent: no callbacks. */
   notify?: { secret: string; serverAddress: () => string; settings?: Partial<NotifySettings> };
+  /** How often singleton jobs are tried (default 60 s). */
+  jobIntervalMs?: number;
 }
+
+/** Most orphaned tasks one sweep fails (the next sweep takes the rest). */
+const ORPHAN_SWEEP_LIMIT = 1_000;
+/** How long closing waits for upstream connections still busy (a hung call must not hold the exit). */
+const UPSTREAM_CLOSE_MS = 1_000;
 
 export class Engine {
   readonly channels: ChannelDirectory;
@@ -35,6 +44,8 @@ export class Engine {
   readonly writer: TaskWriter;
   readonly poller: Poller;
   readonly notifier: ClientNotifier | null;
+  /** Background jobs that one instance at a time runs (see singleton.ts). */
+  readonly jobs: SingletonJobs;
 
   constructor(private readonly deps: EngineDeps) {
     this.channels = new ChannelDirectory(deps.store, deps.clock);
@@ -53,6 +64,35 @@ export class Engine {
       { ...deps, channels: this.channels, upstream: this.upstream, writer: this.writer },
       { ...DEFAULT_POLLER_SETTINGS, ...deps.poller },
     );
+    this.jobs = new SingletonJobs(
+      deps,
+      [
+        { name: 'orphan-sweep', run: () => this.sweepOrphans().then(() => undefined) },
+        { name: 'session-cleanup', run: () => deleteExpiredSessions(deps.store, deps.clock.now()) },
+      ],
+      deps.jobIntervalMs ?? 60_000,
+    );
+  }
+
+  /** The background work of a master instance: the poller and the singleton jobs. */
+  startBackground(): void {
+    this.poller.start();
+    this.jobs.start();
+  }
+
+  /** Fails, with refund, unfinished tasks whose channel is gone (a delete interrupted before it failed them). */
+  async sweepOrphans(): Promise<number> {
+    let failed = 0;
+    for (const row of await orphanedTasks(this.deps.store, ORPHAN_SWEEP_LIMIT)) {
+      const patch = failurePatch(
+        `the channel ${row.channel_id} was deleted`,
+        this.deps.clock.now(),
+        row.platform === 'midjourney' ? '' : '100%',
+      );
+      if (await this.writer.commit(row, patch, { version: row.version })) failed++;
+    }
+    if (failed) this.deps.log.info({ failed }, 'failed the tasks of deleted channels');
+    return failed;
   }
 
   submit(input: SubmitInput): Promise<SubmitResult> {
@@ -84,9 +124,22 @@ export class Engine {
     return failed;
   }
 
-  async close(): Promise<void> {
-    await this.poller.stop();
+  /** Stops claiming (waiting up to `waitMs` for the round in hand, then releasing its leases) and the jobs. */
+  async stopBackground(waitMs?: number): Promise<void> {
+    await this.poller.stop(waitMs);
+    await this.jobs.stop();
+  }
+
+  async close(waitMs?: number): Promise<void> {
+    await this.stopBackground(waitMs);
     await this.notifier?.close();
-    await this.upstream.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.upstream.close(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, UPSTREAM_CLOSE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -2,15 +2,24 @@
 // changed. It also ends tasks that ran out of time, vanished upstream, lost their channel, or never finished
 // their submit — each failure refunded exactly once through the task writer. One channel's trouble never
 // stops the others.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { PollTuning } from '../config.js';
 import { platformOfChannelType } from '../core/channel-types.js';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import { adapterFor } from '../platforms/index.js';
-import type { PollReading, PollTarget } from '../platforms/types.js';
+import type { PollReading, PollTarget, UpstreamRequest } from '../platforms/types.js';
 import type { DbContext } from '../store/db.js';
 import type { ChannelRow, TaskRow } from '../store/schema.js';
-import { claimDueTasks, DEFAULT_SCHEDULE, oldestDueLagMs, type PollSchedule } from '../store/task-leases.js';
+import {
+  claimDueTasks,
+  DEFAULT_SCHEDULE,
+  oldestDueLagMs,
+  type PollSchedule,
+  releaseLeases,
+  renewLeases,
+} from '../store/task-leases.js';
 import type { ChannelDirectory } from './channels.js';
 import { failurePatch, planUpdate } from './observation.js';
 import { SUBMIT_GRACE_MS } from './submit.js';
@@ -61,11 +70,33 @@ export interface PollerDeps {
   instanceId: string;
 }
 
+/** Poll tuning from the environment (see config.ts); unset values keep the defaults. */
+export function pollerSettingsFrom(tuning: PollTuning): Partial<PollerSettings> {
+  const out: Partial<PollerSettings> = {};
+  if (tuning.idleMs !== null) out.idleDelayMs = tuning.idleMs;
+  if (tuning.timeoutMs !== null) out.pollTimeoutMs = tuning.timeoutMs;
+  if (tuning.vanishGraceMs !== null) out.vanishGraceMs = tuning.vanishGraceMs;
+  if (tuning.intervalMs !== null || tuning.leaseMs !== null) {
+    const interval = tuning.intervalMs;
+    out.schedule = {
+      leaseMs: tuning.leaseMs ?? DEFAULT_SCHEDULE.leaseMs,
+      steps: interval === null ? DEFAULT_SCHEDULE.steps : [],
+      slowestMs: interval ?? DEFAULT_SCHEDULE.slowestMs,
+    };
+  }
+  return out;
+}
+
 export class Poller {
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<RoundStats> | null = null;
   private rounds = 0;
+  /** Unique per process: a restarted instance with the same INSTANCE_ID must not match its old leases. */
+  private readonly nonce = randomBytes(3).toString('hex');
+  /** The round in flight: its lease owner and the claimed tasks not yet applied. */
+  private inHand: { owner: string; ids: Set<number> } | null = null;
+  private stopRequested = false;
 
   constructor(
     private readonly deps: PollerDeps,
@@ -75,14 +106,31 @@ export class Poller {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopRequested = false;
     this.schedule(0);
   }
 
-  /** Stops claiming; resolves when the round in hand has finished. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits up to `waitMs` for the round in hand; the tasks it has not finished by then are
+   * released (due now, unleased) so another instance polls them at once. Returns how many were released.
+   */
+  async stop(waitMs = Number.POSITIVE_INFINITY): Promise<number> {
     this.running = false;
+    this.stopRequested = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.round?.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = Number.isFinite(waitMs)
+      ? new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, waitMs);
+        })
+      : new Promise<void>(() => undefined);
+    await Promise.race([this.round?.catch(() => undefined), bound]);
+    clearTimeout(timer);
+    const hand = this.inHand;
+    if (!hand || hand.ids.size === 0) return 0;
+    const released = await releaseLeases(this.deps.store, hand.owner, [...hand.ids], this.deps.clock.now());
+    this.deps.log.info({ released }, 'released the leases of the unfinished round');
+    return released;
   }
 
   /** A new task was submitted: look sooner than the idle delay. */
@@ -119,25 +167,54 @@ export class Poller {
 
   private async poll(): Promise<RoundStats> {
     const { store, clock, metrics } = this.deps;
-    const owner = `${this.deps.instanceId}:${++this.rounds}`;
+    const owner = `${this.deps.instanceId}:${this.nonce}:${++this.rounds}`;
+    metrics.pollLagSeconds.set((await oldestDueLagMs(store, clock.now())) / 1000);
+    // Stopped while waiting for the lag query: claim nothing more.
+    if (this.stopRequested) return { claimed: 0, calls: 0, changed: 0, failed: 0 };
+    // Read after the lag query: the lease runs from as close to the claim as possible.
     const now = clock.now();
-    metrics.pollLagSeconds.set((await oldestDueLagMs(store, now)) / 1000);
     const tasks = await claimDueTasks(store, owner, now, this.settings.batchLimit, this.settings.schedule);
     const stats: RoundStats = { claimed: tasks.length, calls: 0, changed: 0, failed: 0 };
     if (tasks.length === 0) return stats;
+    const hand = { owner, ids: new Set(tasks.map((t) => t.id)) };
+    this.inHand = hand;
+    const renewal = this.renewWhileInHand(hand);
     metrics.leasesHeld.set(tasks.length);
     const byChannel = new Map<number, TaskRow[]>();
     for (const task of tasks)
       byChannel.set(task.channel_id, [...(byChannel.get(task.channel_id) ?? []), task]);
-    await inParallel([...byChannel], this.settings.channelConcurrency, async ([channelId, rows]) => {
-      try {
-        await this.pollChannel(channelId, rows, owner, stats);
-      } catch (error) {
-        this.deps.log.error({ err: error, channel: channelId }, 'polling a channel failed');
-      }
-    });
-    metrics.leasesHeld.set(0);
+    try {
+      await inParallel([...byChannel], this.settings.channelConcurrency, async ([channelId, rows]) => {
+        try {
+          await this.pollChannel(channelId, rows, owner, stats);
+        } catch (error) {
+          this.deps.log.error({ err: error, channel: channelId }, 'polling a channel failed');
+        } finally {
+          for (const row of rows) hand.ids.delete(row.id);
+        }
+      });
+    } finally {
+      clearInterval(renewal);
+      if (this.inHand === hand) this.inHand = null;
+      metrics.leasesHeld.set(0);
+    }
     return stats;
+  }
+
+  /** Renews the round's leases every third of the lease, so slow calls never let them lapse mid-round. */
+  private renewWhileInHand(hand: { owner: string; ids: Set<number> }): NodeJS.Timeout {
+    const { leaseMs } = this.settings.schedule;
+    const timer = setInterval(
+      () => {
+        if (hand.ids.size === 0) return;
+        renewLeases(this.deps.store, hand.owner, [...hand.ids], this.deps.clock.now(), leaseMs).catch((err) =>
+          this.deps.log.warn({ err }, 'renewing leases failed'),
+        );
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    timer.unref();
+    return timer;
   }
 
   private async pollChannel(
@@ -173,7 +250,10 @@ export class Poller {
       const targets: PollTarget[] = chunk.map((r) => ({ upstreamId: r.upstream_id, action: r.action }));
       const reading = await this.ask(channel, targets, adapter);
       stats.calls++;
-      for (const row of chunk) await this.apply(row, channel, reading, owner, stats);
+      for (const row of chunk) {
+        await this.apply(row, channel, reading, owner, stats);
+        this.inHand?.ids.delete(row.id);
+      }
     });
   }
 
@@ -186,7 +266,8 @@ export class Poller {
       const response = await this.deps.upstream.call(
         channel.base_url,
         channel.proxy,
-        adapter.pollRequest(channel.key, targets),
+        // Named per instance so upstreams (and the simulators' counters) can tell the pollers apart.
+        withInstance(adapter.pollRequest(channel.key, targets), this.deps.instanceId),
         {
           timeoutMs: this.settings.pollTimeoutMs,
           operation: 'poll',
@@ -250,6 +331,10 @@ export class Poller {
       stats.failed++;
     }
   }
+}
+
+function withInstance(req: UpstreamRequest, instanceId: string): UpstreamRequest {
+  return { ...req, headers: { ...req.headers, 'x-taskgate-instance': instanceId } };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */

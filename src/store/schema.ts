@@ -152,6 +152,14 @@ export interface Database {
   ledger: LedgerTable;
   sessions: SessionsTable;
   tasks: TasksTable;
+  job_leases: JobLeasesTable;
+}
+
+/** Singleton jobs: who runs `name` until when (see src/store/job-leases.ts). */
+export interface JobLeasesTable {
+  name: string;
+  owner: string;
+  until: number;
 }
 
 export type UserRow = Selectable<UsersTable>;

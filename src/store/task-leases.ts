@@ -80,6 +80,8 @@ export async function claimDueTasks(
 /** The schedule as SQL over the row's poll count (our own integers, so they are inlined as literals). */
 function intervalSql(schedule: PollSchedule) {
   const atLeastLease = (ms: number) => sql.lit(Math.max(ms, schedule.leaseMs));
+  // One fixed interval (POLL_INTERVAL_MS): `case` with no `when` is not SQL.
+  if (schedule.steps.length === 0) return sql<number>`${atLeastLease(schedule.slowestMs)}`;
   const steps = schedule.steps.map(
     ([below, ms]) => sql`when poll_attempts < ${sql.lit(below)} then ${atLeastLease(ms)}`,
   );
@@ -134,4 +136,69 @@ export async function oldestDueLagMs(ctx: DbContext, now: number): Promise<numbe
     .where('next_poll_at', '<=', now)
     .executeTakeFirst();
   return row?.oldest ? Math.max(0, now - Number(row.oldest)) : 0;
+}
+
+/** Lease end pushed to `until`, and the next poll never before it (a claim looks only at `next_poll_at`). */
+function notBefore(until: number) {
+  return sql<number>`(case when next_poll_at < ${sql.lit(until)} then ${sql.lit(until)} else next_poll_at end)`;
+}
+
+/**
+ * Extends `owner`'s lease on the tasks still in hand, in one statement, so a round whose calls outlive the lease
+ * keeps them. Fenced by owner: a task another instance claimed meanwhile is left alone. Returns how many held.
+ */
+export async function renewLeases(
+  ctx: DbContext,
+  owner: string,
+  ids: number[],
+  now: number,
+  leaseMs: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const until = now + leaseMs;
+  const result = await ctx.db
+    .updateTable('tasks')
+    .set({ lease_until: until, next_poll_at: notBefore(until) })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Gives `owner`'s unfinished tasks back at shutdown: due now and unleased, so another instance polls them at
+ * once instead of after the lease expiry. The owner's late writes then fail their fence.
+ */
+export async function releaseLeases(
+  ctx: DbContext,
+  owner: string,
+  ids: number[],
+  now: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await ctx.db
+    .updateTable('tasks')
+    .set({ lease_owner: null, lease_until: null, next_poll_at: now })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Unfinished tasks whose channel no longer exists (a delete whose own failing of them was interrupted). */
+export function orphanedTasks(ctx: DbContext, limit: number): Promise<TaskRow[]> {
+  return ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+    .where('channel_id', '>', 0)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom('channels').select('channels.id').whereRef('channels.id', '=', 'tasks.channel_id')),
+      ),
+    )
+    .limit(limit)
+    .execute();
 }
