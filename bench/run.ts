@@ -1,0 +1,77 @@
+// `npm run bench [-- --full] [-- submit poll-round]`: runs the chosen benchmarks in sequence, prints one table,
+// and writes bench/results/<name>.json with the machine it ran on. Budgets are reported, not yet enforced.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadAverage, machineInfo, pinSelf } from './lib/machine.js';
+import { type BenchOptions, type BenchResult, formatJson, printTable, type Row } from './lib/report.js';
+import { cleanupAll, log } from './lib/util.js';
+import { pollRoundBench } from './poll-round.js';
+import { submitBench } from './submit.js';
+
+const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
+  submit: submitBench,
+  'poll-round': pollRoundBench,
+};
+
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const tasksArg = args.find((a) => a.startsWith('--tasks='));
+const tasks = tasksArg ? Number(tasksArg.slice('--tasks='.length)) : 10_000;
+const names = args.filter((a) => !a.startsWith('--'));
+const unknown = [
+  ...names.filter((n) => !(n in BENCHMARKS)),
+  ...args.filter((a) => a.startsWith('--') && a !== '--full' && a !== tasksArg),
+  ...(Number.isInteger(tasks) && tasks >= 1_000 ? [] : [`${tasksArg} (a whole number ≥ 1000)`]),
+];
+if (unknown.length) {
+  console.error(
+    `unknown: ${unknown.join(' ')}\nusage: npm run bench -- [--full] [--tasks=N] [${Object.keys(BENCHMARKS).join('|')}]…`,
+  );
+  process.exit(2);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping what was started`);
+    cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+const pinning = pinSelf();
+const machine = machineInfo(pinning);
+log(`${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${machine.arrangement}`);
+// Other work on the machine shows up in every number: say so where the results are read.
+if (machine.loadAverage > 0.5)
+  log(
+    `WARNING: load average ${machine.loadAverage} at the start (other work, or a run just before): noisy numbers`,
+  );
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+
+const rows: Row[] = [];
+const lines: string[] = [];
+let failed = false;
+for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+  const started = Date.now();
+  try {
+    const result = await BENCHMARKS[name]({ full, tasks, pinning });
+    rows.push(...result.rows);
+    for (const b of result.budgets)
+      lines.push(`${b.met ? 'met    ' : 'NOT MET'}  ${b.bench} [${b.case}] ${b.rule}: ${b.detail}`);
+    const file = `${resultsDir}${name}.json`;
+    writeFileSync(
+      file,
+      `${formatJson({ ...result, full, tasks, machine, loadAfter: loadAverage(), seconds: (Date.now() - started) / 1000 })}\n`,
+    );
+    log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s, wrote ${file}`);
+  } catch (error) {
+    failed = true;
+    console.error(`benchmark ${name} FAILED:`, error);
+  } finally {
+    await cleanupAll();
+  }
+}
+
+console.log(`\n${printTable(rows)}\n\nBudgets (reported, not yet enforced):\n${lines.join('\n')}`);
+// Sockets kept alive by HTTP agents would hold the process open; everything started is stopped above.
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,156 @@
+// Submit throughput and latency: POST /mj/submit/imagine against the simulator directly (the reference), then
+// the same load through Taskgate (SQLite, poller not started) to that simulator, in the same run.
+import { type LoadConfig, type LoadResult, runLoad } from './lib/load.js';
+import type { BenchOptions, BenchResult, Budget, Row } from './lib/report.js';
+import { fmt } from './lib/report.js';
+import { SIM_SECRET, type Sims, startSims } from './lib/sims.js';
+import { createDatabase, createMjChannel, createUserWithKeys, startTaskgate } from './lib/taskgate.js';
+import { log } from './lib/util.js';
+
+const CONNECTIONS = 10;
+const WARMUP_SEC = 2;
+/** Each key may submit 600 a minute; the load cycles through this many keys so none gets near that. */
+const KEYS = 400;
+const BODY = JSON.stringify({ prompt: 'a lighthouse at dusk, oil painting --ar 3:2' });
+/** More answers than this share not 2xx with code 1 and the numbers are not worth reading. */
+const MAX_BAD_SHARE = 0.01;
+
+interface Side {
+  load: LoadResult;
+  /** Answers that were not 2xx with code 1: transport errors, non-2xx, and submits the simulator refused. */
+  bad: number;
+  answered: number;
+}
+
+async function measure(sims: Sims, config: LoadConfig, cpu: string | null, label: string): Promise<Side> {
+  await sims.reset();
+  log(
+    `submit: ${label}, ${CONNECTIONS} connections, ${config.warmupSec} s warm-up + ${config.durationSec} s`,
+  );
+  const load = await runLoad(config, cpu);
+  const stats = await sims.stats();
+  // Server-side counts include the warm-up; the load generator's only the measured part. Both are checked.
+  const refused = stats.submits - (stats.codes['1'] ?? 0);
+  const bad = load.non2xx + load.errors + refused;
+  const answered = Math.max(load.responses, stats.submits);
+  if (bad / answered > MAX_BAD_SHARE) {
+    throw new Error(
+      `submit ${label}: ${bad} of ${answered} answers were not 2xx with code 1 ` +
+        `(statuses ${JSON.stringify(load.statuses)}, errors ${load.errors}, simulator codes ${JSON.stringify(stats.codes)})`,
+    );
+  }
+  return { load, bad, answered };
+}
+
+export async function submitBench(options: BenchOptions): Promise<BenchResult> {
+  const durationSec = options.full ? 15 : 5;
+  const { server, helper } = options.pinning;
+  // A fast simulated clock ends tasks within milliseconds, so a roomy account never queues (22) or refuses (23).
+  const sims = await startSims(
+    { count: 1, coreSize: 1000, queueSize: 1000, timeScale: 1000, frozen: false },
+    server,
+  );
+  const database = await createDatabase('sqlite');
+  const gateway = await startTaskgate(database, { http: true });
+  try {
+    const [simUrl] = sims.urls;
+    await createMjChannel(gateway.ctx, simUrl, SIM_SECRET, 'bench simulator');
+    const { keys } = await createUserWithKeys(gateway.ctx, KEYS);
+    const load = (url: string, headers: (i: number) => Record<string, string>): LoadConfig => ({
+      url,
+      connections: CONNECTIONS,
+      warmupSec: WARMUP_SEC,
+      durationSec,
+      // The same number of distinct requests on both sides, so the load generator does the same work.
+      requests: keys.map((_, i) => ({
+        method: 'POST',
+        path: '/mj/submit/imagine',
+        headers: { 'content-type': 'application/json', ...headers(i) },
+        body: BODY,
+      })),
+    });
+    const direct = await measure(
+      sims,
+      load(simUrl, () => ({ 'mj-api-secret': SIM_SECRET })),
+      helper,
+      'direct',
+    );
+    const gated = await measure(
+      sims,
+      load(gateway.url!, (i) => ({ authorization: `Bearer ${keys[i]}` })),
+      helper,
+      'through Taskgate',
+    );
+    const failedTasks = await gateway.ctx.store.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'FAILURE')
+      .executeTakeFirstOrThrow();
+    return report(direct, gated, durationSec, Number(failedTasks.n));
+  } finally {
+    await gateway.close();
+    await database.drop();
+    await sims.stop();
+  }
+}
+
+function report(direct: Side, gated: Side, durationSec: number, failedTasks: number): BenchResult {
+  const ratio = gated.load.rps / direct.load.rps;
+  const addedP50 = gated.load.p50Ms - direct.load.p50Ms;
+  const share = (s: Side) => `${fmt((100 * s.bad) / s.answered, 2)}% of ${s.answered}`;
+  const kase = `sqlite, ${CONNECTIONS} conn, ${durationSec} s`;
+  const budgets: Budget[] = [
+    {
+      bench: 'submit',
+      case: kase,
+      rule: 'req/s ≥ 0.5 × direct',
+      met: ratio >= 0.5,
+      detail: `${fmt(ratio, 2)}×`,
+    },
+    {
+      bench: 'submit',
+      case: kase,
+      rule: 'added p50 ≤ 2 ms',
+      met: addedP50 <= 2,
+      detail: `${fmt(addedP50, 2)} ms`,
+    },
+  ];
+  const mark = (b: Budget) => `${b.met ? 'met' : 'NOT met'}: ${b.rule}`;
+  const row = (metric: string, tg: string, ref: string, extra: Partial<Row> = {}): Row => ({
+    bench: 'submit',
+    case: kase,
+    metric,
+    taskgate: tg,
+    reference: ref,
+    ...extra,
+  });
+  const rows: Row[] = [
+    row('req/s', fmt(gated.load.rps, 0), fmt(direct.load.rps, 0), {
+      ratio: `${fmt(ratio, 2)}×`,
+      budget: mark(budgets[0]),
+    }),
+    row('p50 latency ms', fmt(gated.load.p50Ms, 2), fmt(direct.load.p50Ms, 2), {
+      ratio: `+${fmt(addedP50, 2)} ms`,
+      budget: mark(budgets[1]),
+    }),
+    row('p99 latency ms', fmt(gated.load.p99Ms, 2), fmt(direct.load.p99Ms, 2), {
+      ratio: `+${fmt(gated.load.p99Ms - direct.load.p99Ms, 2)} ms`,
+    }),
+    row('not 2xx code 1', share(gated), share(direct), { budget: 'must stay ≤ 1% (else the run fails)' }),
+  ];
+  return {
+    name: 'submit',
+    rows,
+    budgets,
+    data: {
+      connections: CONNECTIONS,
+      warmupSec: WARMUP_SEC,
+      durationSec,
+      keys: KEYS,
+      direct,
+      taskgate: { ...gated, failedTasks },
+      ratio,
+      addedP50Ms: addedP50,
+    },
+  };
+}
