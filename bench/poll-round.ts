@@ -105,11 +105,7 @@ async function reference(http: Agent, urlOf: Map<number, string>, claimed: TaskS
   return calls;
 }
 
-export async function runCase(
-  dialect: BenchDialect,
-  inFlight: number,
-  options: BenchOptions,
-): Promise<CaseResult> {
+async function runCase(dialect: BenchDialect, inFlight: number, options: BenchOptions): Promise<CaseResult> {
   const perSim = Math.ceil(inFlight / CHANNELS);
   const { helper } = options.pinning;
   // A frozen clock: simulated time moves only when the benchmark says so.
@@ -135,7 +131,7 @@ export async function runCase(
     const { userId } = await createUserWithKeys(ctx, 0);
     log(`poll round: ${dialect}, ${inFlight} tasks: creating and recording them (a child process)`);
     const config = { urls: sims.urls, perSim, target: database.target, channelIds, userId, now: clock.now() };
-    await seedTasks(config, helper);
+    await seedTasks(config, options.pinning.server); // Taskgate is idle meanwhile: the seeder takes its core
 
     // Warm-up: a round with nothing changed upstream. It also checks that such a round writes no row.
     const seeded = versionsOf(await readTasks(ctx.store));

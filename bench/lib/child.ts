@@ -73,7 +73,7 @@ export function startChild(
   });
   const stop = onCleanup(async () => {
     if (exited) return;
-    proc.disconnect?.();
+    if (proc.connected) proc.disconnect();
     // The child exits on disconnect; a kill by its own pid is the fallback for a child that hangs.
     const timer = setTimeout(kill, 5_000);
     await exit;

@@ -47,7 +47,7 @@ export function machineInfo(pinning: Pinning): Machine {
     arrangement: pinning.server
       ? `taskset: the bench process (Taskgate) on core ${pinning.server}; submit: the simulator also on core ` +
         `${pinning.server}, autocannon on core ${pinning.helper}; poll round: the simulators on core ` +
-        `${pinning.helper}; databases unpinned`
+        `${pinning.helper}, the seeding child on core ${pinning.server} before the round; databases unpinned`
       : 'not pinned (no taskset or a single core): every process shares every core',
   };
 }

@@ -59,14 +59,6 @@ export async function createDatabase(dialect: BenchDialect): Promise<BenchDataba
     const schema = `tg_bench_${randomBytes(6).toString('hex')}`;
     await pgQuery(`create schema ${schema}`);
     const drop = onCleanup(() => pgQuery(`drop schema if exists ${schema} cascade`));
-    if (process.env.XSYNC)
-      return {
-        target: {
-          dialect,
-          location: `${PG_URL}?options=-c%20search_path%3D${schema}%20-c%20synchronous_commit%3Doff`,
-        },
-        drop,
-      };
     return { target: { dialect, location: PG_URL, schema }, drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'taskgate-bench-'));
@@ -94,8 +86,6 @@ export async function startTaskgate(
     database: database.target,
     metricsDefaults: false,
   });
-  if (process.env.XSYNC && ctx.store.dialect === 'sqlite')
-    await (await import('kysely')).sql.raw(`pragma synchronous = ${process.env.XSYNC}`).execute(ctx.store.db);
   const app = options.http ? await buildApp(ctx) : null;
   const url = app ? await app.listen({ host: '127.0.0.1', port: 0 }) : null;
   if (url) ctx.config.serverAddress = url;

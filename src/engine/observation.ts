@@ -49,8 +49,11 @@ export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPat
       : within(obs.finishTime, Math.max(row.submit_time, row.start_time), now);
   // Upstreams that report no start time (OpenAI video) get one when the task is first seen running.
   const firstSeenRunning = !backwards && row.start_time === 0 && RANK[obs.status] >= RANK.IN_PROGRESS;
+  // A start time, once known, never changes: re-clamping an upstream clock running ahead would rewrite it each round.
   const startTime =
-    obs.startTime === undefined ? undefined : within(obs.startTime, row.submit_time, finishTime ?? now);
+    obs.startTime === undefined || row.start_time !== 0
+      ? undefined
+      : within(obs.startTime, row.submit_time, finishTime ?? now);
   set('start_time', startTime ?? (firstSeenRunning ? (finishTime ?? now) : undefined));
   set('image_url', obs.imageUrl);
   set('video_url', obs.videoUrl);

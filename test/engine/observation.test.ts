@@ -115,6 +115,20 @@ describe('planUpdate', () => {
     expect(sane).toMatchObject({ start_time: NOW - 30_000, finish_time: NOW - 1_000 });
   });
 
+  it('never rewrites a known start time, so an upstream clock running ahead causes no write each round', () => {
+    const running = row({ status: 'IN_PROGRESS', progress: '46%', start_time: NOW - 1_000 });
+    expect(
+      planUpdate(running, { status: 'IN_PROGRESS', progress: '46%', startTime: NOW + 3_600_000 }, NOW),
+    ).toBeNull();
+    expect(
+      planUpdate(
+        running,
+        { status: 'IN_PROGRESS', progress: '46%', startTime: NOW + 3_600_000 },
+        NOW + 16_000,
+      ),
+    ).toBeNull();
+  });
+
   it('polls a moving task at the quick end of the schedule again, and clears a vanishing mark', () => {
     const patch = planUpdate(
       row({ poll_attempts: 30, vanished_since: NOW - 10 }),
