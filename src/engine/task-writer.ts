@@ -25,8 +25,11 @@ export class TaskWriter {
     this.listeners.push(listener);
   }
 
-  /** Writes `patch` if the fence still holds; a FAILURE refunds in the same transaction. */
-  async commit(row: TaskRow, patch: TaskPatch, fence: Omit<Fence, 'now'>): Promise<boolean> {
+  /**
+   * Writes `patch` if the fence still holds; a FAILURE refunds in the same transaction. Returns the row as written
+   * (so callers need not read it back), or null when the fence no longer held.
+   */
+  async commit(row: TaskRow, patch: TaskPatch, fence: Omit<Fence, 'now'>): Promise<TaskRow | null> {
     const now = this.clock.now();
     const refunding = patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0;
     let refunded = false;
@@ -49,7 +52,7 @@ export class TaskWriter {
       }
       return true;
     });
-    if (!written) return false;
+    if (!written) return null;
     if (refunded) {
       this.metrics.refunds.inc({ platform: row.platform });
       this.log.info({ task: row.task_id, quota: row.quota }, 'task failed and was refunded');
@@ -67,6 +70,6 @@ export class TaskWriter {
         this.log.error({ err: error, task: row.task_id }, 'task change listener failed');
       }
     }
-    return true;
+    return after;
   }
 }
