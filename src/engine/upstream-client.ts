@@ -75,12 +75,14 @@ export class UpstreamClient {
       });
       const text = await readCapped(response.body);
       this.metrics?.upstreamLatency.observe(labels, (performance.now() - started) / 1000);
+      // A 5xx is the upstream failing even though it answered (a 4xx is a refusal of this request, not an error).
+      if (response.statusCode >= 500) this.metrics?.upstreamErrors.inc({ ...labels, kind: 'status' });
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
-      this.metrics?.upstreamErrors.inc(labels);
       const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
       const neverSent = code !== undefined && NEVER_SENT_CODES.has(code);
       const reason = signal.aborted ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
+      this.metrics?.upstreamErrors.inc({ ...labels, kind: signal.aborted ? 'timeout' : 'transport' });
       throw new UpstreamError(reason, neverSent);
     }
   }

@@ -10,9 +10,10 @@ export interface Metrics {
   charges: Counter<'platform'>;
   refunds: Counter<'platform'>;
   upstreamLatency: Histogram<'channel' | 'operation'>;
-  upstreamErrors: Counter<'channel' | 'operation'>;
+  upstreamErrors: Counter<'channel' | 'operation' | 'kind'>;
   pollLagSeconds: Gauge;
   leasesHeld: Gauge;
+  redisUp: Gauge;
 }
 
 export function createMetrics(withDefaults = true): Metrics {
@@ -61,8 +62,8 @@ export function createMetrics(withDefaults = true): Metrics {
     }),
     upstreamErrors: new Counter({
       name: 'taskgate_upstream_errors_total',
-      help: 'Upstream call failures by channel',
-      labelNames: ['channel', 'operation'],
+      help: 'Upstream call failures by channel: kind is status (a 5xx answer), timeout or transport',
+      labelNames: ['channel', 'operation', 'kind'],
       registers,
     }),
     pollLagSeconds: new Gauge({
@@ -73,6 +74,11 @@ export function createMetrics(withDefaults = true): Metrics {
     leasesHeld: new Gauge({
       name: 'taskgate_leases_held',
       help: 'Task leases this instance holds',
+      registers,
+    }),
+    redisUp: new Gauge({
+      name: 'taskgate_redis_up',
+      help: '1 while this instance reaches Redis, 0 while it is down or not configured (see /readyz)',
       registers,
     }),
   };
