@@ -5,6 +5,7 @@ import { openStore, parseDsn } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { VERSION } from '../version.js';
 import { demo } from './demo.js';
+import { migrateData } from './migrate-data.js';
 import { serve } from './serve.js';
 
 const USAGE = `taskgate ${VERSION}
@@ -14,6 +15,8 @@ Usage: taskgate [command]
 Commands:
   serve     run the gateway (default)
   migrate   apply database migrations and exit
+  migrate-data --from <sqlite file> --to <SQL_DSN>
+            copy a SQLite install into an empty PostgreSQL or MySQL database
   sim       run the upstream simulators (midjourney-proxy, Suno-API, OpenAI video) on SIM_PORT (8080)
   demo      run the gateway with the simulators, a demo user, key and channels
   version   print the version
@@ -52,6 +55,14 @@ async function main(argv: string[]): Promise<void> {
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
       return;
     }
+    case 'migrate-data':
+      process.exitCode = await migrateData(
+        argv.slice(1),
+        process.env,
+        (line) => console.log(line),
+        (line) => console.error(line),
+      );
+      return;
     case 'version':
     case '--version':
       console.log(VERSION);
