@@ -2,6 +2,7 @@
 // and writes bench/results/<name>.json with the machine it ran on. Budgets are reported, not yet enforced.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fetchBench } from './fetch.js';
 import { loadAverage, machineInfo, pinSelf } from './lib/machine.js';
 import { type BenchOptions, type BenchResult, formatJson, printTable, type Row } from './lib/report.js';
 import { cleanupAll, log } from './lib/util.js';
@@ -11,21 +12,25 @@ import { submitBench } from './submit.js';
 const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   submit: submitBench,
   'poll-round': pollRoundBench,
+  fetch: fetchBench,
 };
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
+// --smoke: every benchmark at its smallest size, failing the run when one measured nothing (CI's check).
+const smoke = args.includes('--smoke');
 const tasksArg = args.find((a) => a.startsWith('--tasks='));
-const tasks = tasksArg ? Number(tasksArg.slice('--tasks='.length)) : 10_000;
+const tasks = tasksArg ? Number(tasksArg.slice('--tasks='.length)) : smoke ? 1_000 : 10_000;
 const names = args.filter((a) => !a.startsWith('--'));
 const unknown = [
   ...names.filter((n) => !(n in BENCHMARKS)),
-  ...args.filter((a) => a.startsWith('--') && a !== '--full' && a !== tasksArg),
+  ...args.filter((a) => a.startsWith('--') && !['--full', '--smoke'].includes(a) && a !== tasksArg),
+  ...(full && smoke ? ['--full with --smoke'] : []),
   ...(Number.isInteger(tasks) && tasks >= 1_000 ? [] : [`${tasksArg} (a whole number ≥ 1000)`]),
 ];
 if (unknown.length) {
   console.error(
-    `unknown: ${unknown.join(' ')}\nusage: npm run bench -- [--full] [--tasks=N] [${Object.keys(BENCHMARKS).join('|')}]…`,
+    `unknown: ${unknown.join(' ')}\nusage: npm run bench -- [--full|--smoke] [--tasks=N] [${Object.keys(BENCHMARKS).join('|')}]…`,
   );
   process.exit(2);
 }
@@ -54,14 +59,15 @@ let failed = false;
 for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
   const started = Date.now();
   try {
-    const result = await BENCHMARKS[name]({ full, tasks, pinning });
+    const result = await BENCHMARKS[name]({ full, smoke, tasks, pinning } as BenchOptions);
+    if (smoke && result.rows.length === 0) throw new Error('smoke: the benchmark measured nothing');
     rows.push(...result.rows);
     for (const b of result.budgets)
       lines.push(`${b.met ? 'met    ' : 'NOT MET'}  ${b.bench} [${b.case}] ${b.rule}: ${b.detail}`);
     const file = `${resultsDir}${name}.json`;
     writeFileSync(
       file,
-      `${formatJson({ ...result, full, tasks, machine, loadAfter: loadAverage(), seconds: (Date.now() - started) / 1000 })}\n`,
+      `${formatJson({ ...result, full, smoke, tasks, machine, loadAfter: loadAverage(), seconds: (Date.now() - started) / 1000 })}\n`,
     );
     log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s, wrote ${file}`);
   } catch (error) {

@@ -10,7 +10,7 @@ export interface LoadConfig {
   warmupSec: number;
   durationSec: number;
   /** Cycled through by every connection (one per API key, so no key meets its rate limit). */
-  requests: Array<{ method: 'POST'; path: string; headers: Record<string, string>; body: string }>;
+  requests: Array<{ method: 'POST' | 'GET'; path: string; headers: Record<string, string>; body?: string }>;
 }
 
 export interface LoadResult {

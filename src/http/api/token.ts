@@ -12,6 +12,7 @@ import {
   type TokenSettings,
   updateToken,
 } from '../../store/tokens.js';
+import { apiKeyCache } from '../plugins/api-key-cache.js';
 import { requireUser } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { TokenView, tokenView } from '../views/account.js';
@@ -181,6 +182,7 @@ export async function tokenRoutes(app: App): Promise<void> {
       // A body naming only the id changes nothing; it must not reach the database as an empty UPDATE.
       if (Object.values(changes).some((value) => value !== undefined)) {
         await updateToken(store, request.user.id, body.id, changes);
+        apiKeyCache(store).forgetToken(body.id);
       }
       return ok(tokenView((await findUserToken(store, request.user.id, body.id))!));
     },
@@ -200,6 +202,7 @@ export async function tokenRoutes(app: App): Promise<void> {
     async (request) => {
       if (!(await deleteUserToken(store, request.user.id, Number(request.params.id))))
         throw notFound('token_not_found');
+      apiKeyCache(store).forgetToken(Number(request.params.id));
       return done();
     },
   );

@@ -17,6 +17,7 @@ import {
   setAccessTokenHash,
   updateUser,
 } from '../../store/users.js';
+import { apiKeyCache } from '../plugins/api-key-cache.js';
 import { requireUser, SESSION_COOKIE } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { UserView, userView } from '../views/account.js';
@@ -251,6 +252,7 @@ export async function userRoutes(app: App): Promise<void> {
         if (isUniqueViolation(error)) throw new AppError('username_taken', 409);
         throw error;
       }
+      apiKeyCache(store).forgetUser(target.id);
       if (body.quota !== undefined && body.quota !== target.quota) {
         const content = body.remark || `set by admin ${request.user.username}`;
         await changeBalance(store, target.id, body.quota - target.quota, content, clock.now());

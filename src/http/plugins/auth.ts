@@ -12,6 +12,7 @@ import { TokenStatus, UserStatus } from '../../core/roles.js';
 import { findSessionUserId } from '../../store/sessions.js';
 import { findTokenByKeyHash } from '../../store/tokens.js';
 import { findUserByAccessTokenHash, findUserById } from '../../store/users.js';
+import { type ApiKeyCache, apiKeyCache } from './api-key-cache.js';
 
 export const SESSION_COOKIE = 'taskgate_session';
 
@@ -71,22 +72,33 @@ function ipAllowed(allowList: string, ip: string): boolean {
   return allowed.length === 0 || allowed.includes(ip) || allowed.includes(ip.replace(/^::ffff:/, ''));
 }
 
-export const requireApiKey: preHandlerAsyncHookHandler = async function authenticateKey(request) {
-  const key = apiKeyOf(request);
-  if (!key) throw unauthorized('missing_api_key');
-  const { store, clock } = request.server.ctx;
-  const token = await findTokenByKeyHash(store, hashSecret(key));
+/** The key's token and user from the store, remembered for the next requests (api-key-cache.ts). */
+async function lookUpKey(request: FastifyRequest, keyHash: string, cache: ApiKeyCache) {
+  const { store } = request.server.ctx;
+  const begun = cache.begin();
+  const token = await findTokenByKeyHash(store, keyHash);
   if (!token) {
     request.log.info({ reason: 'invalid_api_key' }, 'relay authentication failed');
     throw unauthorized('invalid_api_key');
   }
+  const user = await findUserById(store, token.user_id);
+  if (!user) throw unauthorized('invalid_api_key');
+  cache.set(keyHash, token, user, begun);
+  return { token, user };
+}
+
+export const requireApiKey: preHandlerAsyncHookHandler = async function authenticateKey(request) {
+  const key = apiKeyOf(request);
+  if (!key) throw unauthorized('missing_api_key');
+  const { store, clock } = request.server.ctx;
+  const keyHash = hashSecret(key);
+  const cache = apiKeyCache(store);
+  const { token, user } = cache.get(keyHash) ?? (await lookUpKey(request, keyHash, cache));
   if (token.status !== TokenStatus.enabled) throw unauthorized('api_key_disabled');
   if (token.expired_time !== -1 && token.expired_time * 1000 < clock.now())
     throw unauthorized('api_key_expired');
   if (!token.unlimited_quota && token.remain_quota <= 0) throw unauthorized('token_quota_exhausted');
   if (!ipAllowed(token.allow_ips, request.ip)) throw forbidden('ip_not_allowed');
-  const user = await findUserById(store, token.user_id);
-  if (!user) throw unauthorized('invalid_api_key');
   if (user.status !== UserStatus.enabled) throw forbidden('user_disabled');
   request.apiKey = { token, user };
 };

@@ -1,0 +1,144 @@
+// GET /mj/task/{id}/fetch on SQLite with many stored tasks, against a bare Fastify route that answers the same
+// JSON from memory, in the same process and the same run, under the same autocannon load (50 connections).
+import Fastify from 'fastify';
+import { type CpuWindow, cpuWindow } from './lib/cpu-window.js';
+import { type LoadConfig, type LoadResult, runLoad } from './lib/load.js';
+import type { BenchOptions, BenchResult, Budget, Row } from './lib/report.js';
+import { fmt } from './lib/report.js';
+import { seededTaskId, seedTaskRows } from './lib/seed-tasks.js';
+import { createDatabase, createUserWithKeys, startTaskgate } from './lib/taskgate.js';
+import { log, onCleanup, timed } from './lib/util.js';
+
+const CONNECTIONS = 50;
+/** Distinct tasks the load cycles through (every one the caller's own Midjourney task). */
+// The load generator gets its requests as one argv string (at most 128 KB on Linux): 500 fit.
+const DISTINCT = 500;
+const P99_BUDGET_MS = 5;
+
+export interface Sized extends BenchOptions {
+  smoke?: boolean;
+}
+
+interface Side {
+  load: LoadResult;
+  cpu: CpuWindow;
+  cpuMsPerRequest: number;
+}
+
+/** A warm-up load, then the measured one with the CPU this process spent on it. */
+async function measure(config: LoadConfig, cpu: string | null, label: string): Promise<Side> {
+  log(`fetch: ${label}, ${CONNECTIONS} connections, ${config.warmupSec} s warm-up + ${config.durationSec} s`);
+  await runLoad({ ...config, durationSec: config.warmupSec, warmupSec: 0 }, cpu);
+  const window = cpuWindow();
+  const load = await runLoad({ ...config, warmupSec: 0 }, cpu);
+  const used = window.stop();
+  if (load.responses === 0 || load.non2xx + load.errors + load.timeouts > 0)
+    throw new Error(
+      `fetch ${label}: ${load.responses} answers, statuses ${JSON.stringify(load.statuses)}, ` +
+        `errors ${load.errors}, timeouts ${load.timeouts}`,
+    );
+  // The window also covers the load generator's start (idle here), so this is an upper bound.
+  return { load, cpu: used, cpuMsPerRequest: used.cpuMs / load.responses };
+}
+
+export async function fetchBench(options: Sized): Promise<BenchResult> {
+  const tasks = options.smoke ? 10_000 : 100_000;
+  const durationSec = options.smoke ? 2 : options.full ? 15 : 5;
+  const warmupSec = options.smoke ? 1 : 2;
+  const database = await createDatabase('sqlite');
+  const gateway = await startTaskgate(database, { http: true });
+  const bare = Fastify({ logger: false });
+  const closeBare = onCleanup(() => bare.close());
+  try {
+    const { userId, keys } = await createUserWithKeys(gateway.ctx, 1);
+    const seeded = await timed(() =>
+      seedTaskRows(gateway.ctx.store, { count: tasks, userId, now: gateway.ctx.clock.now() }),
+    );
+    log(`fetch: seeded ${tasks} tasks in ${fmt(seeded.ms / 1000, 1)} s`);
+    // Every 10th task is the caller's and every even one Midjourney: n = 10k is both, spread over the table.
+    const step = Math.max(10, Math.floor(tasks / DISTINCT / 10) * 10);
+    const ids = Array.from({ length: DISTINCT }, (_, i) => seededTaskId(i * step));
+    const headers = { authorization: `Bearer ${keys[0]}` };
+    // The reference answers exactly what Taskgate answers, read once from Taskgate itself.
+    const bodies = new Map<string, unknown>();
+    for (const id of ids) {
+      const response = await fetch(`${gateway.url}/mj/task/${id}/fetch`, { headers });
+      if (response.status !== 200) throw new Error(`fetch ${id}: HTTP ${response.status}`);
+      bodies.set(id, await response.json());
+    }
+    bare.get<{ Params: { id: string } }>('/mj/task/:id/fetch', async (request, reply) => {
+      const body = bodies.get(request.params.id);
+      return body ?? reply.code(404).send({ code: 4, description: 'task_not_found', result: null });
+    });
+    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+    const load = (url: string): LoadConfig => ({
+      url,
+      connections: CONNECTIONS,
+      warmupSec,
+      durationSec,
+      // The same headers on both sides, so the load generator does the same work.
+      requests: ids.map((id) => ({ method: 'GET', path: `/mj/task/${id}/fetch`, headers })),
+    });
+    const reference = await measure(load(bareUrl), options.pinning.helper, 'bare Fastify from memory');
+    const taskgate = await measure(load(gateway.url!), options.pinning.helper, 'Taskgate on SQLite');
+    return report(tasks, durationSec, reference, taskgate);
+  } finally {
+    await closeBare();
+    await gateway.close();
+    await database.drop();
+  }
+}
+
+function report(tasks: number, durationSec: number, reference: Side, taskgate: Side): BenchResult {
+  const ratio = taskgate.load.rps / reference.load.rps;
+  const kase = `sqlite, ${tasks} tasks, ${CONNECTIONS} conn, ${durationSec} s`;
+  const budgets: Budget[] = [
+    {
+      bench: 'fetch',
+      case: kase,
+      rule: 'req/s ≥ 0.5 × bare Fastify',
+      met: ratio >= 0.5,
+      detail: `${fmt(ratio, 2)}×`,
+    },
+    {
+      bench: 'fetch',
+      case: kase,
+      rule: `p99 ≤ ${P99_BUDGET_MS} ms`,
+      met: taskgate.load.p99Ms <= P99_BUDGET_MS,
+      detail: `${fmt(taskgate.load.p99Ms, 2)} ms`,
+    },
+  ];
+  const mark = (b: Budget) => `${b.met ? 'met' : 'NOT met'}: ${b.rule}`;
+  const row = (metric: string, tg: string, ref: string, extra: Partial<Row> = {}): Row => ({
+    bench: 'fetch',
+    case: kase,
+    metric,
+    taskgate: tg,
+    reference: ref,
+    ...extra,
+  });
+  return {
+    name: 'fetch',
+    rows: [
+      row('req/s', fmt(taskgate.load.rps, 0), fmt(reference.load.rps, 0), {
+        ratio: `${fmt(ratio, 2)}×`,
+        budget: mark(budgets[0]),
+      }),
+      row('p50 latency ms', fmt(taskgate.load.p50Ms, 2), fmt(reference.load.p50Ms, 2)),
+      row('p99 latency ms', fmt(taskgate.load.p99Ms, 2), fmt(reference.load.p99Ms, 2), {
+        budget: mark(budgets[1]),
+      }),
+      row('server CPU ms per request', fmt(taskgate.cpuMsPerRequest, 3), fmt(reference.cpuMsPerRequest, 3)),
+    ],
+    budgets,
+    data: {
+      tasks,
+      connections: CONNECTIONS,
+      distinctTasks: DISTINCT,
+      durationSec,
+      reference,
+      taskgate,
+      ratio,
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Relay requests look their API key up on every call (fetch is polled hard by clients). The key's token and user
+// rows are kept for a short time, per store, so a hot key costs no query. Changes made through this instance's
+// API (a key edited, disabled or deleted; a user edited or disabled) drop the affected entries at once; another
+// instance's changes are seen within the TTL. A stale remaining quota can only admit a request, never spend:
+// every charge checks the key's quota again in the database (reserveQuota).
+import type { TokenRow, UserRow } from '../../store/schema.js';
+
+/** How long a key's rows are trusted without reading them again (what another instance's change may lag). */
+export const API_KEY_TTL_MS = 1_000;
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  token: TokenRow;
+  user: UserRow;
+  until: number;
+}
+
+export class ApiKeyCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Bumped on every invalidation: a lookup that started before one must not store what it read. */
+  private generation = 0;
+
+  constructor(private readonly ttlMs = API_KEY_TTL_MS) {}
+
+  /** The cached rows of the key with this hash, if still fresh. */
+  get(keyHash: string): { token: TokenRow; user: UserRow } | undefined {
+    const entry = this.entries.get(keyHash);
+    if (!entry) return undefined;
+    if (entry.until > performance.now()) return entry;
+    this.entries.delete(keyHash);
+    return undefined;
+  }
+
+  /** A token for `set`: the generation when the lookup began. */
+  begin(): number {
+    return this.generation;
+  }
+
+  set(keyHash: string, token: TokenRow, user: UserRow, begun: number): void {
+    if (begun !== this.generation || this.ttlMs <= 0) return;
+    // Oldest first in a Map: dropping the first entry bounds memory under many distinct keys.
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(keyHash, { token, user, until: performance.now() + this.ttlMs });
+  }
+
+  forgetToken(tokenId: number): void {
+    this.generation++;
+    for (const [hash, entry] of this.entries) if (entry.token.id === tokenId) this.entries.delete(hash);
+  }
+
+  forgetUser(userId: number): void {
+    this.generation++;
+    for (const [hash, entry] of this.entries) if (entry.user.id === userId) this.entries.delete(hash);
+  }
+}
+
+const caches = new WeakMap<object, ApiKeyCache>();
+
+/** The cache of one store (every app, and every test's app, has its own). */
+export function apiKeyCache(store: object): ApiKeyCache {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new ApiKeyCache();
+    caches.set(store, cache);
+  }
+  return cache;
+}

@@ -1,0 +1,91 @@
+// Relay key lookups are cached briefly (api-key-cache.ts); every change made through the API takes effect on the
+// very next request: a key disabled, deleted or out of quota, and a user disabled.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyCache } from '../../src/http/plugins/api-key-cache.js';
+import type { TokenRow, UserRow } from '../../src/store/schema.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const token = (id: number, userId: number) => ({ id, user_id: userId }) as TokenRow;
+const user = (id: number) => ({ id }) as UserRow;
+
+describe('ApiKeyCache', () => {
+  it('keeps rows until their token or user is forgotten', () => {
+    const cache = new ApiKeyCache(60_000);
+    cache.set('a', token(1, 10), user(10), cache.begin());
+    cache.set('b', token(2, 20), user(20), cache.begin());
+    expect(cache.get('a')?.token.id).toBe(1);
+    cache.forgetToken(1);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')?.user.id).toBe(20);
+    cache.forgetUser(20);
+    expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('does not store a lookup that began before an invalidation', () => {
+    const cache = new ApiKeyCache(60_000);
+    const begun = cache.begin();
+    cache.forgetToken(99);
+    cache.set('a', token(1, 10), user(10), begun);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('stores nothing with a TTL of 0', () => {
+    const cache = new ApiKeyCache(0);
+    cache.set('a', token(1, 10), user(10), cache.begin());
+    expect(cache.get('a')).toBeUndefined();
+  });
+});
+
+describe('relay key changes through the API take effect at once', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+  });
+  afterAll(() => t?.close());
+
+  const list = (key: string) =>
+    t.request('GET', '/mj/task/list', { headers: { authorization: `Bearer ${key}` } });
+
+  it('a disabled key, then a re-enabled one', async () => {
+    const owner = await t.createUser();
+    const { id, key } = await t.createKey(owner);
+    expect((await list(key)).status).toBe(200);
+    const off = await t.request('PUT', '/api/token/?status_only=true', {
+      as: owner,
+      body: { id, status: 2 },
+    });
+    expect(off.status).toBe(200);
+    expect((await list(key)).status).toBe(401);
+    await t.request('PUT', '/api/token/?status_only=true', { as: owner, body: { id, status: 1 } });
+    expect((await list(key)).status).toBe(200);
+  });
+
+  it('a deleted key', async () => {
+    const owner = await t.createUser();
+    const { id, key } = await t.createKey(owner);
+    expect((await list(key)).status).toBe(200);
+    expect((await t.request('DELETE', `/api/token/${id}`, { as: owner })).status).toBe(200);
+    expect((await list(key)).status).toBe(401);
+  });
+
+  it('a key whose quota is set to nothing', async () => {
+    const owner = await t.createUser();
+    const { id, key } = await t.createKey(owner);
+    expect((await list(key)).status).toBe(200);
+    const put = await t.request('PUT', '/api/token/', {
+      as: owner,
+      body: { id, unlimited_quota: false, remain_quota: 0 },
+    });
+    expect(put.status).toBe(200);
+    expect((await list(key)).status).toBe(401);
+  });
+
+  it('a disabled user', async () => {
+    const owner = await t.createUser();
+    const { key } = await t.createKey(owner);
+    expect((await list(key)).status).toBe(200);
+    const put = await t.request('PUT', '/api/user/', { as: t.root, body: { id: owner.id, status: 2 } });
+    expect(put.status).toBe(200);
+    expect((await list(key)).status).toBe(403);
+  });
+});
