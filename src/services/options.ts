@@ -1,5 +1,6 @@
 // Run-time settings with their defaults and validation. Values are stored as strings (new-api's convention) and
-// kept parsed in memory; a change made on another instance is picked up by `refresh()`.
+// kept parsed in memory; a change made on another instance is picked up by `refresh()` (at once when Redis
+// carries the news, otherwise by the periodic refresh).
 import { AppError } from '../core/errors.js';
 import { DEFAULT_GROUP_RATIOS, DEFAULT_MODEL_PRICES } from '../core/pricing.js';
 import type { DbContext } from '../store/db.js';
@@ -41,6 +42,7 @@ const DEFINITIONS = {
   GroupRatio: { fallback: JSON.stringify(DEFAULT_GROUP_RATIOS), parse: numberMap(false) },
   RetryTimes: { fallback: '2', parse: integer(0, 10) },
   ChannelAutoBanThreshold: { fallback: '3', parse: integer(1, 1000) },
+  TaskTimeoutMinutes: { fallback: '1440', parse: integer(1, 10080) },
   MjForwardUrlEnabled: { fallback: 'true', parse: boolean },
   MjNotifyEnabled: { fallback: 'false', parse: boolean },
   MjAccountFilterEnabled: { fallback: 'false', parse: boolean },
@@ -56,6 +58,8 @@ export interface OptionValues {
   RetryTimes: number;
   /** Consecutive key/account failures after which an auto_ban channel is disabled. */
   ChannelAutoBanThreshold: number;
+  /** Minutes after submit before an unfinished task fails and is refunded (a channel's own timeout wins). */
+  TaskTimeoutMinutes: number;
   MjForwardUrlEnabled: boolean;
   MjNotifyEnabled: boolean;
   MjAccountFilterEnabled: boolean;
@@ -70,7 +74,11 @@ export class Options {
   private raw: Record<string, string> = {};
   private parsed = {} as OptionValues;
 
-  constructor(private readonly ctx: DbContext) {
+  constructor(
+    private readonly ctx: DbContext,
+    /** Tells the other instances that an option changed (they refresh). */
+    private readonly announce: () => void = () => {},
+  ) {
     this.apply({});
   }
 
@@ -96,6 +104,7 @@ export class Options {
     }
     await writeOption(this.ctx, key, value);
     this.apply({ ...this.raw, [key]: value });
+    this.announce();
   }
 
   private apply(stored: Record<string, string>): void {

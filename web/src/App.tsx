@@ -1,42 +1,40 @@
-// The shell: Semi's locale, the header with navigation, language and logout, and the routes by role.
-import { Button, LocaleProvider } from '@douyinfe/semi-ui';
+// The shell: Semi's locale, the header, and the routes by role. Every page is its own chunk, loaded when first
+// visited, so the first page downloads only the shell and itself.
+import { LocaleProvider, Spin } from '@douyinfe/semi-ui';
 import en_US from '@douyinfe/semi-ui/lib/es/locale/source/en_US';
 import ja_JP from '@douyinfe/semi-ui/lib/es/locale/source/ja_JP';
 import zh_CN from '@douyinfe/semi-ui/lib/es/locale/source/zh_CN';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, NavLink, Route, Routes, useNavigate } from 'react-router';
+import { Navigate, Route, Routes, useNavigate } from 'react-router';
 import { ADMIN_ROLE, api, LOGOUT_EVENT, type SessionUser, storedUser, storeUser } from './api';
-import { LANGUAGES, setLanguage } from './i18n';
-import { Channels } from './pages/Channels';
-import { Login } from './pages/Login';
-import { MjTasks } from './pages/MjTasks';
-import { Settings } from './pages/Settings';
-import { TaskCenter } from './pages/TaskCenter';
-import { Tokens } from './pages/Tokens';
-import { Usage } from './pages/Usage';
-import { Users } from './pages/Users';
+import { Header } from './Header';
+
+const Login = lazy(() => import('./pages/Login').then((m) => ({ default: m.Login })));
+const MjTasks = lazy(() => import('./pages/MjTasks').then((m) => ({ default: m.MjTasks })));
+const TaskCenter = lazy(() => import('./pages/TaskCenter').then((m) => ({ default: m.TaskCenter })));
+const Tokens = lazy(() => import('./pages/Tokens').then((m) => ({ default: m.Tokens })));
+const Usage = lazy(() => import('./pages/Usage').then((m) => ({ default: m.Usage })));
+const Channels = lazy(() => import('./pages/Channels').then((m) => ({ default: m.Channels })));
+const Users = lazy(() => import('./pages/Users').then((m) => ({ default: m.Users })));
+const Ledger = lazy(() => import('./pages/Ledger').then((m) => ({ default: m.Ledger })));
+const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 
 const SEMI_LOCALES = { en: en_US, zh: zh_CN, ja: ja_JP } as const;
 
-export function LanguageSwitch() {
-  const { t, i18n } = useTranslation();
+function Loading({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
   return (
-    <label className="tg-user">
-      <span>{t('Language')}</span>
-      <select
-        aria-label={t('Language')}
-        value={i18n.language}
-        onChange={(event) => setLanguage(event.target.value)}
-      >
-        {LANGUAGES.map((l) => (
-          <option key={l.code} value={l.code}>
-            {l.label}
-          </option>
-        ))}
-      </select>
-    </label>
+    <Suspense
+      fallback={
+        <div className="tg-loading">
+          <Spin aria-label={t('Loading')} />
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
   );
 }
 
@@ -72,69 +70,52 @@ export function App() {
   if (!user) {
     return (
       <LocaleProvider locale={locale}>
-        <Routes>
-          <Route
-            path="*"
-            element={
-              <Login
-                onLogin={(u) => {
-                  storeUser(u);
-                  setUser(u);
-                  navigate('/midjourney');
-                }}
-              />
-            }
+        <Loading>
+          <Login
+            onLogin={(u) => {
+              storeUser(u);
+              setUser(u);
+              navigate('/midjourney');
+            }}
           />
-        </Routes>
+        </Loading>
       </LocaleProvider>
     );
   }
 
   const admin = user.role >= ADMIN_ROLE;
-  const links = [
+  const links: Array<[string, string]> = [
     ['/midjourney', t('Midjourney')],
     ['/tasks', t('Task center')],
     ['/tokens', t('API keys')],
     ['/usage', t('Usage')],
     ...(admin
-      ? [
+      ? ([
           ['/admin/channels', t('Channels')],
           ['/admin/users', t('Users')],
+          ['/admin/ledger', t('Ledger')],
           ['/admin/settings', t('Settings')],
-        ]
+        ] as Array<[string, string]>)
       : []),
   ];
 
   return (
     <LocaleProvider locale={locale}>
-      <header className="tg-header">
-        <span className="tg-brand">Taskgate</span>
-        <nav className="tg-nav" aria-label={t('Main navigation')}>
-          {links.map(([to, label]) => (
-            <NavLink key={to} to={to}>
-              {label}
-            </NavLink>
-          ))}
-        </nav>
-        <div className="tg-user">
-          <LanguageSwitch />
-          <span>{user.display_name || user.username}</span>
-          <Button size="small" onClick={logout}>
-            {t('Log out')}
-          </Button>
-        </div>
-      </header>
+      <Header user={user} links={links} onLogout={logout} />
       <main className="tg-main">
-        <Routes>
-          <Route path="/midjourney" element={<MjTasks admin={admin} />} />
-          <Route path="/tasks" element={<TaskCenter admin={admin} />} />
-          <Route path="/tokens" element={<Tokens />} />
-          <Route path="/usage" element={<Usage />} />
-          {admin && <Route path="/admin/channels" element={<Channels />} />}
-          {admin && <Route path="/admin/users" element={<Users />} />}
-          {admin && <Route path="/admin/settings" element={<Settings />} />}
-          <Route path="*" element={<Navigate to="/midjourney" replace />} />
-        </Routes>
+        <Loading>
+          <Routes>
+            <Route path="/midjourney" element={<MjTasks admin={admin} />} />
+            <Route path="/tasks" element={<TaskCenter admin={admin} />} />
+            <Route path="/tokens" element={<Tokens />} />
+            <Route path="/usage" element={<Usage />} />
+            {admin && <Route path="/admin/channels" element={<Channels />} />}
+            {admin && <Route path="/admin/users" element={<Users />} />}
+            {admin && <Route path="/admin/ledger" element={<Ledger />} />}
+            {admin && <Route path="/admin/settings" element={<Settings />} />}
+            <Route path="*" element={<Navigate to="/midjourney" replace />} />
+          </Routes>
+        </Loading>
       </main>
     </LocaleProvider>
   );

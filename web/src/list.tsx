@@ -1,12 +1,15 @@
 // Shared pieces of the list pages: filters and paging kept in the URL (shareable), the page size remembered,
-// labelled filter inputs, and the empty and error states.
+// labelled filter inputs, the filter form, and the empty and error states.
 import { Banner, Button, DatePicker, Empty, Input, Select } from '@douyinfe/semi-ui';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { Field, labelId } from './field';
 
 const PAGE_KEYS = new Set(['p', 'page_size', 'view']);
 export const PAGE_SIZES = [10, 20, 50, 100];
+
+export type ListParams = ReturnType<typeof useListParams>;
 
 export function useListParams(name: string) {
   const [params, setParams] = useSearchParams();
@@ -52,26 +55,6 @@ export function useListParams(name: string) {
   };
 }
 
-/** A labelled control; `bare` for controls that carry their own aria-label and take no id (date pickers). */
-export function Field({
-  id,
-  label,
-  children,
-  bare = false,
-}: {
-  id: string;
-  label: string;
-  children: ReactNode;
-  bare?: boolean;
-}) {
-  return (
-    <div className="tg-field">
-      {bare ? <span id={id}>{label}</span> : <label htmlFor={id}>{label}</label>}
-      {children}
-    </div>
-  );
-}
-
 export function TextFilter(props: {
   id: string;
   label: string;
@@ -100,10 +83,10 @@ export function SelectFilter(props: {
 }) {
   const { t } = useTranslation();
   return (
-    <Field id={props.id} label={props.label}>
+    <Field id={props.id} label={props.label} bare>
       <Select
         id={props.id}
-        aria-label={props.label}
+        aria-labelledby={labelId(props.id)}
         value={props.value ?? ''}
         style={{ width: '100%' }}
         optionList={[{ value: '', label: t('All') }, ...props.options]}
@@ -128,7 +111,7 @@ export function TimeRangeFilter(props: {
   return (
     <Field id={props.id} label={t('Time range')} bare>
       <DatePicker
-        aria-label={t('Time range')}
+        aria-labelledby={labelId(props.id)}
         type="dateTimeRange"
         value={value}
         style={{ width: '100%' }}
@@ -144,21 +127,29 @@ export function TimeRangeFilter(props: {
   );
 }
 
-/** The filter form: edits stay local until "Search", which writes them to the URL. */
-export function useDraft(filters: Record<string, string>) {
-  const [draft, setDraft] = useState<Record<string, string>>(filters);
-  const set = (key: string) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
-  return { draft, setDraft, set };
+/** The filter form: edits stay local until "Search", which writes them to the URL; "Reset" clears both. */
+export function useFilterForm(list: ListParams) {
+  const [draft, setDraft] = useState<Record<string, string>>(list.filters);
+  return {
+    draft,
+    /** A setter for one filter, for the inputs' onChange. */
+    set: (key: string) => (value: string) => setDraft((d) => ({ ...d, [key]: value })),
+    setRange: (start: string, end: string) =>
+      setDraft((d) => ({ ...d, start_timestamp: start, end_timestamp: end })),
+    search: () => list.setFilters(draft),
+    reset: () => {
+      setDraft({});
+      list.setFilters({});
+    },
+  };
 }
 
 export function FilterBar({
+  form,
   children,
-  onSearch,
-  onReset,
 }: {
+  form: ReturnType<typeof useFilterForm>;
   children: ReactNode;
-  onSearch: () => void;
-  onReset: () => void;
 }) {
   const { t } = useTranslation();
   return (
@@ -166,7 +157,7 @@ export function FilterBar({
       className="tg-filters"
       onSubmit={(event) => {
         event.preventDefault();
-        onSearch();
+        form.search();
       }}
     >
       {children}
@@ -174,7 +165,7 @@ export function FilterBar({
         <Button htmlType="submit" type="primary" theme="solid">
           {t('Search')}
         </Button>
-        <Button onClick={onReset}>{t('Reset')}</Button>
+        <Button onClick={form.reset}>{t('Reset')}</Button>
       </div>
     </form>
   );
@@ -201,70 +192,4 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry: () => 
 export function EmptyState() {
   const { t } = useTranslation();
   return <Empty title={t('Nothing here yet')} description={t('No records match these filters.')} />;
-}
-
-export function formatTime(seconds: number): string {
-  if (!seconds) return '—';
-  const d = new Date(seconds * 1000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export function formatDuration(start: number, end: number): string {
-  if (!start || !end || end < start) return 'N/A';
-  return `${(end - start).toFixed(1)} s`;
-}
-
-/** A duration, in red past a minute (as new-api shows slow tasks). */
-export function Duration({ start, end }: { start: number; end: number }) {
-  const slow = start > 0 && end - start > 60;
-  return <span className={slow ? 'tg-slow' : undefined}>{formatDuration(start, end)}</span>;
-}
-
-/** Quota units as dollars (500 000 units = $1, as in new-api). */
-export function formatQuota(quota: number): string {
-  return `$${(quota / 500_000).toFixed(4)}`;
-}
-
-export function percentOf(progress: string): number {
-  const n = Number.parseFloat(progress);
-  return Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : 0;
-}
-
-/** Table rows that can be reached with Tab (and read by screen readers as rows). */
-export const focusableRow = () => ({ tabIndex: 0 });
-
-export const pagination = (
-  list: ReturnType<typeof useListParams>,
-  total: number,
-  t: (key: string) => string,
-) => ({
-  currentPage: list.page,
-  pageSize: list.pageSize,
-  total,
-  pageSizeOpts: PAGE_SIZES,
-  showSizeChanger: true,
-  onChange: (page: number, size: number) => list.setPage(page, size),
-  'aria-label': t('Pages'),
-});
-
-/** Dialog buttons named by their visible (translated) text; Semi's own footer labels them "confirm"/"cancel". */
-export function DialogFooter({
-  okText,
-  onOk,
-  onCancel,
-}: {
-  okText: string;
-  onOk: () => void;
-  onCancel?: () => void;
-}) {
-  const { t } = useTranslation();
-  return (
-    <div>
-      {onCancel && <Button onClick={onCancel}>{t('Cancel')}</Button>}
-      <Button type="primary" theme="solid" onClick={onOk}>
-        {okText}
-      </Button>
-    </div>
-  );
 }

@@ -1,36 +1,14 @@
 // Admin: channels. Create, edit, test, enable/disable, delete. The key is write-only: it is never shown, and an
 // empty key on edit keeps the current one.
-import {
-  Banner,
-  Button,
-  Input,
-  InputNumber,
-  Modal,
-  Popconfirm,
-  Select,
-  Switch,
-  Table,
-  Tag,
-  Toast,
-} from '@douyinfe/semi-ui';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Input, InputNumber, Select, Switch, Tag, Toast } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Paged, queryString } from '../api';
-import {
-  DialogFooter,
-  EmptyState,
-  ErrorState,
-  Field,
-  FilterBar,
-  focusableRow,
-  formatQuota,
-  formatTime,
-  pagination,
-  SelectFilter,
-  useDraft,
-  useListParams,
-} from '../list';
+import { api } from '../api';
+import { ConfirmDelete, FormDialog, useAction } from '../dialogs';
+import { Field, labelId } from '../field';
+import { formatQuota, formatTime } from '../format';
+import { FilterBar, SelectFilter, useFilterForm, useListParams } from '../list';
+import { ListTable, usePagedQuery } from '../table';
 
 interface Channel {
   id: number;
@@ -75,25 +53,22 @@ const EMPTY: Draft = {
   timeout_minutes: 0,
 };
 
+/** The edit dialog's fields for a channel: the key stays empty (write-only), which keeps the current one. */
+const channelDraft = (channel: Channel): Draft => ({ ...EMPTY, ...channel, key: '' });
+
 export function Channels() {
   const { t } = useTranslation();
   const list = useListParams('channels');
-  const filters = useDraft(list.filters);
-  const queryClient = useQueryClient();
+  const filters = useFilterForm(list);
+  const action = useAction('channels');
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState('');
 
-  const channels = useQuery({
-    queryKey: ['channels', list.query],
-    queryFn: () => api<Paged<Channel>>('GET', `/api/channel/${queryString(list.query)}`),
-    placeholderData: keepPreviousData,
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['channels'] });
-  const act = useMutation({
-    mutationFn: (run: () => Promise<unknown>) => run(),
-    onSuccess: refresh,
-    onError: (e) => Toast.error((e as Error).message),
-  });
+  const channels = usePagedQuery<Channel>('channels', '/api/channel/', list);
+  const edit = (next: Draft) => {
+    setError('');
+    setDraft(next);
+  };
 
   const save = async () => {
     if (!draft) return;
@@ -107,14 +82,14 @@ export function Channels() {
       else await api('POST', '/api/channel/', body);
       Toast.success(draft.id ? t('Channel saved') : t('Channel created'));
       setDraft(null);
-      void refresh();
+      void action.reload();
     } catch (e) {
       setError((e as Error).message);
     }
   };
 
   const test = (channel: Channel) =>
-    act.mutate(async () => {
+    action.run(async () => {
       const result = await api<{ ok: boolean; time: number; message: string; status: number }>(
         'GET',
         `/api/channel/test/${channel.id}`,
@@ -135,7 +110,7 @@ export function Channels() {
           <Switch
             checked={v === 1}
             aria-label={t('Enabled: {{name}}', { name: r.name })}
-            onChange={(on) => act.mutate(() => api('PUT', '/api/channel/', { id: r.id, status: on ? 1 : 2 }))}
+            onChange={(on) => action.run(() => api('PUT', '/api/channel/', { id: r.id, status: on ? 1 : 2 }))}
           />{' '}
           {v === 3 && <Tag color="red">{t('Auto-disabled')}</Tag>}
         </span>
@@ -153,31 +128,19 @@ export function Channels() {
       title: t('Actions'),
       dataIndex: 'base_url',
       render: (_: string, r: Channel) => (
-        <span style={{ display: 'inline-flex', gap: 4, flexWrap: 'wrap' }}>
+        <span className="tg-actions">
           <Button size="small" onClick={() => test(r)}>
             {t('Test')}
           </Button>
-          <Button
-            size="small"
-            onClick={() => {
-              setError('');
-              setDraft({ ...EMPTY, ...r, key: '' });
-            }}
-          >
+          <Button size="small" onClick={() => edit(channelDraft(r))}>
             {t('Edit')}
           </Button>
-          <Popconfirm
+          <ConfirmDelete
             title={t('Delete the channel {{name}}? Its unfinished tasks fail and are refunded.', {
               name: r.name,
             })}
-            okText={t('Delete')}
-            cancelText={t('Cancel')}
-            onConfirm={() => act.mutate(() => api('DELETE', `/api/channel/${r.id}`))}
-          >
-            <Button size="small" type="danger">
-              {t('Delete')}
-            </Button>
-          </Popconfirm>
+            onConfirm={() => action.run(() => api('DELETE', `/api/channel/${r.id}`))}
+          />
         </span>
       ),
     },
@@ -208,13 +171,7 @@ export function Channels() {
   return (
     <section aria-labelledby="channels-title">
       <h1 id="channels-title">{t('Channels')}</h1>
-      <FilterBar
-        onSearch={() => list.setFilters(filters.draft)}
-        onReset={() => {
-          filters.setDraft({});
-          list.setFilters({});
-        }}
-      >
+      <FilterBar form={filters}>
         <SelectFilter
           id="channel-filter-type"
           label={t('Type')}
@@ -235,50 +192,31 @@ export function Channels() {
         />
       </FilterBar>
       <div className="tg-toolbar">
-        <Button
-          type="primary"
-          theme="solid"
-          onClick={() => {
-            setError('');
-            setDraft(EMPTY);
-          }}
-        >
+        <Button type="primary" theme="solid" onClick={() => edit(EMPTY)}>
           {t('Add channel')}
         </Button>
       </div>
-      {channels.isError ? (
-        <ErrorState error={channels.error} onRetry={() => void channels.refetch()} />
-      ) : (
-        <Table
-          rowKey="id"
-          loading={channels.isLoading}
-          dataSource={channels.data?.items ?? []}
-          columns={columns}
-          onRow={focusableRow}
-          scroll={{ x: 1100 }}
-          empty={<EmptyState />}
-          pagination={pagination(list, channels.data?.total ?? 0, t)}
-        />
-      )}
-      <Modal
+      <ListTable
+        query={channels}
+        list={list}
+        columns={columns}
+        width={1100}
+        onOpen={(channel) => edit(channelDraft(channel))}
+      />
+      <FormDialog
         visible={draft !== null}
         title={draft?.id ? t('Edit channel') : t('Add channel')}
+        okText={draft?.id ? t('Save') : t('Create')}
+        error={error}
+        onOk={save}
         onCancel={() => setDraft(null)}
-        footer={
-          <DialogFooter
-            okText={draft?.id ? t('Save') : t('Create')}
-            onOk={save}
-            onCancel={() => setDraft(null)}
-          />
-        }
       >
         {draft && (
-          <div className="tg-form">
-            {error && <Banner type="danger" description={error} closeIcon={null} />}
-            <Field id="channel-type" label={t('Type')}>
+          <>
+            <Field id="channel-type" label={t('Type')} bare>
               <Select
                 id="channel-type"
-                aria-label={t('Type')}
+                aria-labelledby={labelId('channel-type')}
                 value={draft.type}
                 optionList={TYPES.map((v) => ({ value: v, label: v }))}
                 onChange={(value) => setDraft({ ...draft, type: String(value) })}
@@ -296,9 +234,9 @@ export function Channels() {
             {number('priority', t('Priority'))}
             {number('weight', t('Weight'))}
             {number('timeout_minutes', t('Timeout (minutes, 0: default)'))}
-          </div>
+          </>
         )}
-      </Modal>
+      </FormDialog>
     </section>
   );
 }

@@ -2,9 +2,9 @@
 import { Banner, Button, Input } from '@douyinfe/semi-ui';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LanguageSwitch } from '../App';
 import { type ApiError, api, type SessionUser } from '../api';
-import { Field } from '../list';
+import { Field } from '../field';
+import { LanguageSwitch } from '../LanguageSwitch';
 
 export function Login({ onLogin }: { onLogin: (user: SessionUser) => void }) {
   const { t } = useTranslation();

@@ -1,36 +1,21 @@
 // Midjourney tasks: own tasks (all of them for admins, with channel and user filters), as a table or a gallery.
 // While any task on the page is unfinished the page refetches itself, so progress moves without a reload.
-import {
-  Button,
-  Modal,
-  Pagination,
-  Progress,
-  Radio,
-  RadioGroup,
-  Table,
-  Tag,
-  Typography,
-} from '@douyinfe/semi-ui';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Button, Modal, Radio, RadioGroup, Tag, Typography } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Paged, queryString } from '../api';
+import { Duration, formatQuota, formatTime } from '../format';
 import {
-  Duration,
   EmptyState,
   ErrorState,
   FilterBar,
-  focusableRow,
-  formatQuota,
-  formatTime,
-  pagination,
-  percentOf,
   SelectFilter,
   TextFilter,
   TimeRangeFilter,
-  useDraft,
+  useFilterForm,
   useListParams,
 } from '../list';
+import { ListTable, Pager, usePagedQuery } from '../table';
+import { LongText, StatusCell, showText, TaskProgress, unfinished } from './task-parts';
 
 export interface MjTask {
   id: number;
@@ -51,7 +36,7 @@ export interface MjTask {
   channel_id?: number;
 }
 
-export const STATUSES = ['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'SUCCESS', 'FAILURE', 'MODAL'];
+const STATUSES = ['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'SUCCESS', 'FAILURE', 'MODAL'];
 const ACTIONS = [
   'IMAGINE',
   'UPSCALE',
@@ -69,91 +54,25 @@ const ACTIONS = [
   'SWAP_FACE',
   'UPLOAD',
 ];
-export const FINISHED = new Set(['SUCCESS', 'FAILURE']);
-
-export function StatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  const color =
-    status === 'SUCCESS'
-      ? 'green'
-      : status === 'FAILURE'
-        ? 'red'
-        : status === 'IN_PROGRESS'
-          ? 'blue'
-          : status === 'MODAL'
-            ? 'orange'
-            : 'grey';
-  return (
-    <span data-status={status}>
-      <Tag color={color}>
-        {t(`status.${status || 'UNKNOWN'}`, { defaultValue: status || t('status.UNKNOWN') })}
-      </Tag>
-    </span>
-  );
-}
-
-export function RefundedTag({ refunded }: { refunded: boolean }) {
-  const { t } = useTranslation();
-  return refunded ? (
-    <span data-refunded="true">
-      <Tag color="amber">{t('Refunded')}</Tag>
-    </span>
-  ) : null;
-}
-
-export function TaskProgress({ status, progress }: { status: string; progress: string }) {
-  const { t } = useTranslation();
-  const percent = status === 'SUCCESS' ? 100 : percentOf(progress);
-  return (
-    <Progress
-      percent={percent}
-      showInfo
-      stroke={status === 'FAILURE' ? 'var(--semi-color-warning)' : undefined}
-      aria-label={t('Progress')}
-      style={{ minWidth: 90 }}
-    />
-  );
-}
-
-/** Long text cut short in the table; a click shows all of it. */
-export function LongText({ title, text }: { title: string; text: string }) {
-  const { t } = useTranslation();
-  if (!text) return <span>—</span>;
-  return (
-    <Button
-      theme="borderless"
-      size="small"
-      aria-label={t('Show full text: {{title}}', { title })}
-      onClick={() =>
-        Modal.info({
-          title,
-          content: <div style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{text}</div>,
-          okText: t('Close'),
-          hasCancel: false,
-        })
-      }
-    >
-      <span className="tg-prompt">{text}</span>
-    </Button>
-  );
-}
 
 export function MjTasks({ admin }: { admin: boolean }) {
   const { t } = useTranslation();
   const list = useListParams('mj');
-  const { draft, setDraft, set } = useDraft(list.filters);
+  const form = useFilterForm(list);
   const [preview, setPreview] = useState<MjTask | null>(null);
   const gallery = list.view === 'gallery';
 
-  const tasks = useQuery({
-    queryKey: ['mj', admin, list.query],
-    queryFn: () => api<Paged<MjTask>>('GET', `/api/mj/${admin ? '' : 'self'}${queryString(list.query)}`),
-    placeholderData: keepPreviousData,
-    refetchInterval: (query) =>
-      query.state.data?.items.some((task) => !FINISHED.has(task.status)) ? 1500 : false,
-  });
+  const tasks = usePagedQuery<MjTask>('mj', `/api/mj/${admin ? '' : 'self'}`, list, unfinished);
   const items = tasks.data?.items ?? [];
   const actionLabel = (action: string) => t(`action.${action}`, { defaultValue: action });
+  // Enter on a row: the image when there is one, else the prompt and the fail reason.
+  const open = (task: MjTask) =>
+    task.image_url
+      ? setPreview(task)
+      : showText(
+          t('Task {{id}}', { id: task.mj_id }),
+          [task.prompt, task.fail_reason].filter(Boolean).join('\n\n'),
+        );
 
   const columns = [
     { title: t('Submitted'), dataIndex: 'submit_time', render: (v: number) => formatTime(v) },
@@ -181,11 +100,7 @@ export function MjTasks({ admin }: { admin: boolean }) {
     {
       title: t('Status'),
       dataIndex: 'status',
-      render: (v: string, r: MjTask) => (
-        <span>
-          <StatusTag status={v} /> <RefundedTag refunded={r.refunded} />
-        </span>
-      ),
+      render: (v: string, r: MjTask) => <StatusCell status={v} refunded={r.refunded} />,
     },
     {
       title: t('Progress'),
@@ -220,44 +135,43 @@ export function MjTasks({ admin }: { admin: boolean }) {
   return (
     <section aria-labelledby="mj-title">
       <h1 id="mj-title">{t('Midjourney tasks')}</h1>
-      <FilterBar
-        onSearch={() => list.setFilters(draft)}
-        onReset={() => {
-          setDraft({});
-          list.setFilters({});
-        }}
-      >
-        <TextFilter id="mj-id" label={t('Task ID')} value={draft.mj_id} onChange={set('mj_id')} />
+      <FilterBar form={form}>
+        <TextFilter id="mj-id" label={t('Task ID')} value={form.draft.mj_id} onChange={form.set('mj_id')} />
         <SelectFilter
           id="mj-status"
           label={t('Status')}
-          value={draft.status}
-          onChange={set('status')}
+          value={form.draft.status}
+          onChange={form.set('status')}
           options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
         />
         <SelectFilter
           id="mj-action"
           label={t('Action')}
-          value={draft.action}
-          onChange={set('action')}
+          value={form.draft.action}
+          onChange={form.set('action')}
           options={ACTIONS.map((a) => ({ value: a, label: actionLabel(a) }))}
         />
         <TimeRangeFilter
           id="mj-time"
-          start={draft.start_timestamp}
-          end={draft.end_timestamp}
-          onChange={(start, end) => setDraft((d) => ({ ...d, start_timestamp: start, end_timestamp: end }))}
+          start={form.draft.start_timestamp}
+          end={form.draft.end_timestamp}
+          onChange={form.setRange}
         />
         {admin && (
           <TextFilter
             id="mj-channel"
             label={t('Channel ID')}
-            value={draft.channel_id}
-            onChange={set('channel_id')}
+            value={form.draft.channel_id}
+            onChange={form.set('channel_id')}
           />
         )}
         {admin && (
-          <TextFilter id="mj-user" label={t('User ID')} value={draft.user_id} onChange={set('user_id')} />
+          <TextFilter
+            id="mj-user"
+            label={t('User ID')}
+            value={form.draft.user_id}
+            onChange={form.set('user_id')}
+          />
         )}
       </FilterBar>
       <div className="tg-toolbar">
@@ -272,14 +186,16 @@ export function MjTasks({ admin }: { admin: boolean }) {
         </RadioGroup>
         <Button onClick={() => void tasks.refetch()}>{t('Refresh')}</Button>
       </div>
-      {tasks.isError ? (
+      {!gallery ? (
+        <ListTable query={tasks} list={list} columns={columns} width={1200} onOpen={open} />
+      ) : tasks.isError ? (
         <ErrorState error={tasks.error} onRetry={() => void tasks.refetch()} />
-      ) : gallery ? (
+      ) : (
         <>
           {!tasks.isLoading && items.length === 0 ? (
             <EmptyState />
           ) : (
-            <ul className="tg-gallery" aria-label={t('Gallery')} style={{ listStyle: 'none', padding: 0 }}>
+            <ul className="tg-gallery" aria-label={t('Gallery')}>
               {items.map((task) => (
                 <li key={task.id} className="tg-card" data-task={task.mj_id}>
                   {task.image_url ? (
@@ -295,7 +211,7 @@ export function MjTasks({ admin }: { admin: boolean }) {
                     <div className="tg-thumb-empty">{t('No image yet')}</div>
                   )}
                   <div>
-                    <StatusTag status={task.status} /> <RefundedTag refunded={task.refunded} />
+                    <StatusCell status={task.status} refunded={task.refunded} />
                   </div>
                   <TaskProgress status={task.status} progress={task.progress} />
                   <LongText title={t('Prompt')} text={task.prompt} />
@@ -303,23 +219,8 @@ export function MjTasks({ admin }: { admin: boolean }) {
               ))}
             </ul>
           )}
-          <Pagination
-            style={{ marginTop: 12 }}
-            {...pagination(list, tasks.data?.total ?? 0, t)}
-            onPageSizeChange={(size) => list.setPage(1, size)}
-          />
+          <Pager list={list} total={tasks.data?.total ?? 0} />
         </>
-      ) : (
-        <Table
-          rowKey="id"
-          loading={tasks.isLoading}
-          dataSource={items}
-          columns={columns}
-          onRow={focusableRow}
-          scroll={{ x: 1200 }}
-          empty={<EmptyState />}
-          pagination={pagination(list, tasks.data?.total ?? 0, t)}
-        />
       )}
       <Modal
         visible={preview !== null}

@@ -1,11 +1,13 @@
-// Admin: run-time settings. Switches for the on/off ones (media forwarding and the Midjourney switches), text for
-// numbers (retries, the auto-ban threshold) and JSON (model prices, group ratios).
-import { Button, Switch, Table, TextArea, Toast } from '@douyinfe/semi-ui';
+// Admin: run-time settings. Switches for the on/off ones (media forwarding and the Midjourney switches), number
+// fields for the counts (retries, the auto-ban threshold, the task timeout in minutes) and text for JSON (model
+// prices, group ratios).
+import { Button, InputNumber, Switch, Table, TextArea, Toast } from '@douyinfe/semi-ui';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
-import { ErrorState, focusableRow } from '../list';
+import { ErrorState } from '../list';
+import { rowKeys } from '../table';
 
 interface OptionItem {
   key: string;
@@ -15,6 +17,7 @@ interface OptionItem {
 function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
   const { t } = useTranslation();
   const [value, setValue] = useState(item.value);
+  const label = t(`option.${item.key}`, { defaultValue: item.key });
   const save = async (next: string) => {
     try {
       await api('PUT', '/api/option/', { key: item.key, value: next });
@@ -27,24 +30,43 @@ function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
   if (item.value === 'true' || item.value === 'false') {
     return (
       <Switch
-        aria-label={t(`option.${item.key}`, { defaultValue: item.key })}
+        aria-label={label}
         checked={item.value === 'true'}
         onChange={(on) => void save(on ? 'true' : 'false')}
       />
     );
   }
+  const saveButton = (
+    <Button size="small" disabled={value === item.value} onClick={() => void save(value)}>
+      {t('Save')}
+    </Button>
+  );
+  // Counts get a number field; the server checks the range and says so when a value is out of it.
+  if (/^\d+$/.test(item.value)) {
+    return (
+      <div className="tg-actions">
+        <InputNumber
+          aria-label={label}
+          value={value === '' ? undefined : Number(value)}
+          min={0}
+          precision={0}
+          style={{ width: 160 }}
+          onChange={(v) => setValue(v === '' || v === undefined ? '' : String(v))}
+        />
+        {saveButton}
+      </div>
+    );
+  }
   return (
-    <div style={{ display: 'flex', gap: 8, alignItems: 'flex-start', flexWrap: 'wrap' }}>
+    <div className="tg-actions" style={{ alignItems: 'flex-start' }}>
       <TextArea
-        aria-label={t(`option.${item.key}`, { defaultValue: item.key })}
+        aria-label={label}
         value={value}
         autosize={{ minRows: 1, maxRows: 10 }}
         style={{ minWidth: 220, flex: 1 }}
         onChange={setValue}
       />
-      <Button size="small" disabled={value === item.value} onClick={() => void save(value)}>
-        {t('Save')}
-      </Button>
+      {saveButton}
     </div>
   );
 }
@@ -86,7 +108,7 @@ export function Settings() {
           loading={options.isLoading}
           dataSource={options.data ?? []}
           columns={columns}
-          onRow={focusableRow}
+          onRow={(item) => rowKeys(item)}
           pagination={false}
           scroll={{ x: 600 }}
         />

@@ -1,26 +1,12 @@
 // Task center: Suno and video tasks. Songs play with cover art and lyrics, videos play inline, and the raw task
 // JSON is one click away.
-import { Button, Modal, Table, Tag, Typography } from '@douyinfe/semi-ui';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Button, Modal, Tag, Typography } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Paged, queryString } from '../api';
-import {
-  Duration,
-  EmptyState,
-  ErrorState,
-  FilterBar,
-  focusableRow,
-  formatQuota,
-  formatTime,
-  pagination,
-  SelectFilter,
-  TextFilter,
-  TimeRangeFilter,
-  useDraft,
-  useListParams,
-} from '../list';
-import { FINISHED, LongText, RefundedTag, StatusTag, TaskProgress } from './MjTasks';
+import { Duration, formatQuota, formatTime } from '../format';
+import { FilterBar, SelectFilter, TextFilter, TimeRangeFilter, useFilterForm, useListParams } from '../list';
+import { ListTable, usePagedQuery } from '../table';
+import { LongText, StatusCell, TaskProgress, unfinished } from './task-parts';
 
 interface Task {
   id: number;
@@ -115,19 +101,15 @@ function Media({ task }: { task: Task }) {
 export function TaskCenter({ admin }: { admin: boolean }) {
   const { t } = useTranslation();
   const list = useListParams('tasks');
-  const { draft, setDraft, set } = useDraft(list.filters);
+  const form = useFilterForm(list);
   const [media, setMedia] = useState<Task | null>(null);
   const [raw, setRaw] = useState<Task | null>(null);
 
-  const tasks = useQuery({
-    queryKey: ['tasks', admin, list.query],
-    queryFn: () => api<Paged<Task>>('GET', `/api/task/${admin ? '' : 'self'}${queryString(list.query)}`),
-    placeholderData: keepPreviousData,
-    refetchInterval: (query) =>
-      query.state.data?.items.some((task) => !FINISHED.has(task.status)) ? 1500 : false,
-  });
+  const tasks = usePagedQuery<Task>('tasks', `/api/task/${admin ? '' : 'self'}`, list, unfinished);
 
   const hasMedia = (task: Task) => videoOf(task) !== null || clipsOf(task).some((c) => c.audio_url);
+  // Enter on a row: the player when there is a result, else the raw task.
+  const open = (task: Task) => (hasMedia(task) ? setMedia(task) : setRaw(task));
   const columns = [
     { title: t('Submitted'), dataIndex: 'submit_time', render: (v: number) => formatTime(v) },
     { title: t('Finished'), dataIndex: 'finish_time', render: (v: number) => formatTime(v) },
@@ -160,11 +142,7 @@ export function TaskCenter({ admin }: { admin: boolean }) {
     {
       title: t('Status'),
       dataIndex: 'status',
-      render: (v: string, r: Task) => (
-        <span>
-          <StatusTag status={v} /> <RefundedTag refunded={r.refunded} />
-        </span>
-      ),
+      render: (v: string, r: Task) => <StatusCell status={v} refunded={r.refunded} />,
     },
     {
       title: t('Progress'),
@@ -198,67 +176,58 @@ export function TaskCenter({ admin }: { admin: boolean }) {
   return (
     <section aria-labelledby="tasks-title">
       <h1 id="tasks-title">{t('Task center')}</h1>
-      <FilterBar
-        onSearch={() => list.setFilters(draft)}
-        onReset={() => {
-          setDraft({});
-          list.setFilters({});
-        }}
-      >
+      <FilterBar form={form}>
         <SelectFilter
           id="task-platform"
           label={t('Platform')}
-          value={draft.platform}
-          onChange={set('platform')}
+          value={form.draft.platform}
+          onChange={form.set('platform')}
           options={PLATFORMS.map((p) => ({ value: p, label: t(`platform.${p}`) }))}
         />
         <SelectFilter
           id="task-status"
           label={t('Status')}
-          value={draft.status}
-          onChange={set('status')}
+          value={form.draft.status}
+          onChange={form.set('status')}
           options={TASK_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
         />
         <SelectFilter
           id="task-action"
           label={t('Action')}
-          value={draft.action}
-          onChange={set('action')}
+          value={form.draft.action}
+          onChange={form.set('action')}
           options={TASK_ACTIONS.map((a) => ({ value: a, label: t(`action.${a}`) }))}
         />
-        <TextFilter id="task-id" label={t('Task ID')} value={draft.task_id} onChange={set('task_id')} />
+        <TextFilter
+          id="task-id"
+          label={t('Task ID')}
+          value={form.draft.task_id}
+          onChange={form.set('task_id')}
+        />
         <TimeRangeFilter
           id="task-time"
-          start={draft.start_timestamp}
-          end={draft.end_timestamp}
-          onChange={(start, end) => setDraft((d) => ({ ...d, start_timestamp: start, end_timestamp: end }))}
+          start={form.draft.start_timestamp}
+          end={form.draft.end_timestamp}
+          onChange={form.setRange}
         />
         {admin && (
           <TextFilter
             id="task-channel"
             label={t('Channel ID')}
-            value={draft.channel_id}
-            onChange={set('channel_id')}
+            value={form.draft.channel_id}
+            onChange={form.set('channel_id')}
           />
         )}
         {admin && (
-          <TextFilter id="task-user" label={t('User ID')} value={draft.user_id} onChange={set('user_id')} />
+          <TextFilter
+            id="task-user"
+            label={t('User ID')}
+            value={form.draft.user_id}
+            onChange={form.set('user_id')}
+          />
         )}
       </FilterBar>
-      {tasks.isError ? (
-        <ErrorState error={tasks.error} onRetry={() => void tasks.refetch()} />
-      ) : (
-        <Table
-          rowKey="id"
-          loading={tasks.isLoading}
-          dataSource={tasks.data?.items ?? []}
-          columns={columns}
-          onRow={focusableRow}
-          scroll={{ x: 1300 }}
-          empty={<EmptyState />}
-          pagination={pagination(list, tasks.data?.total ?? 0, t)}
-        />
-      )}
+      <ListTable query={tasks} list={list} columns={columns} width={1300} onOpen={open} />
       <Modal
         visible={media !== null}
         title={media ? t('Result of {{id}}', { id: media.task_id }) : ''}

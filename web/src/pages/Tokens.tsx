@@ -1,33 +1,14 @@
-// API keys: create (the full key is shown once, with a copy button), enable/disable, quota, expiry, model limits,
-// delete.
-import {
-  Banner,
-  Button,
-  DatePicker,
-  Input,
-  InputNumber,
-  Modal,
-  Popconfirm,
-  Switch,
-  Table,
-  Tag,
-  Toast,
-} from '@douyinfe/semi-ui';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// API keys: create (the full key is shown once, with a copy button), edit quota, expiry and model limits,
+// enable/disable, delete.
+import { Banner, Button, DatePicker, Input, InputNumber, Modal, Switch, Tag, Toast } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Paged, queryString } from '../api';
-import {
-  DialogFooter,
-  EmptyState,
-  ErrorState,
-  Field,
-  focusableRow,
-  formatQuota,
-  formatTime,
-  pagination,
-  useListParams,
-} from '../list';
+import { api } from '../api';
+import { ConfirmDelete, DialogFooter, FormDialog, useAction } from '../dialogs';
+import { Field, labelId } from '../field';
+import { formatQuota, formatTime, QUOTA_PER_USD } from '../format';
+import { useListParams } from '../list';
+import { ListTable, usePagedQuery } from '../table';
 
 interface Token {
   id: number;
@@ -43,7 +24,9 @@ interface Token {
   model_limits: string;
 }
 
+/** The dialog's fields; `id` is set when editing an existing key. The quota is in US dollars. */
 interface Draft {
+  id?: number;
   name: string;
   unlimited_quota: boolean;
   remain_quota: number;
@@ -53,44 +36,53 @@ interface Draft {
 
 const EMPTY: Draft = { name: '', unlimited_quota: true, remain_quota: 0, expired_time: -1, model_limits: '' };
 
+const draftOf = (token: Token): Draft => ({
+  id: token.id,
+  name: token.name,
+  unlimited_quota: token.unlimited_quota,
+  remain_quota: token.remain_quota / QUOTA_PER_USD,
+  expired_time: token.expired_time,
+  model_limits: token.model_limits_enabled ? token.model_limits : '',
+});
+
 export function Tokens() {
   const { t } = useTranslation();
   const list = useListParams('tokens');
-  const queryClient = useQueryClient();
+  const action = useAction('tokens');
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState('');
   const [created, setCreated] = useState<string | null>(null);
 
-  const tokens = useQuery({
-    queryKey: ['tokens', list.query],
-    queryFn: () => api<Paged<Token>>('GET', `/api/token/${queryString(list.query)}`),
-    placeholderData: keepPreviousData,
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['tokens'] });
-  const act = useMutation({
-    mutationFn: (run: () => Promise<unknown>) => run(),
-    onSuccess: refresh,
-    onError: (e) => Toast.error((e as Error).message),
-  });
+  const tokens = usePagedQuery<Token>('tokens', '/api/token/', list);
+  const edit = (next: Draft) => {
+    setError('');
+    setDraft(next);
+  };
 
-  const create = async () => {
+  const save = async () => {
     if (!draft) return;
     if (!draft.name.trim()) {
       setError(t('A name is required.'));
       return;
     }
+    const body = {
+      name: draft.name.trim(),
+      unlimited_quota: draft.unlimited_quota,
+      remain_quota: draft.unlimited_quota ? 0 : Math.round(draft.remain_quota * QUOTA_PER_USD),
+      expired_time: draft.expired_time,
+      model_limits_enabled: draft.model_limits.trim() !== '',
+      model_limits: draft.model_limits.trim(),
+    };
     try {
-      const token = await api<Token & { key: string }>('POST', '/api/token/', {
-        name: draft.name.trim(),
-        unlimited_quota: draft.unlimited_quota,
-        remain_quota: draft.unlimited_quota ? 0 : Math.round(draft.remain_quota * 500_000),
-        expired_time: draft.expired_time,
-        model_limits_enabled: draft.model_limits.trim() !== '',
-        model_limits: draft.model_limits.trim(),
-      });
+      if (draft.id) {
+        await api('PUT', '/api/token/', { id: draft.id, ...body });
+        Toast.success(t('Key saved'));
+      } else {
+        const token = await api<Token & { key: string }>('POST', '/api/token/', body);
+        setCreated(token.key);
+      }
       setDraft(null);
-      setCreated(token.key);
-      void refresh();
+      void action.reload();
     } catch (e) {
       setError((e as Error).message);
     }
@@ -116,7 +108,7 @@ export function Tokens() {
           checked={v === 1}
           aria-label={t('Enabled: {{name}}', { name: r.name })}
           onChange={(on) =>
-            act.mutate(() => api('PUT', '/api/token/?status_only=true', { id: r.id, status: on ? 1 : 2 }))
+            action.run(() => api('PUT', '/api/token/?status_only=true', { id: r.id, status: on ? 1 : 2 }))
           }
         />
       ),
@@ -142,16 +134,15 @@ export function Tokens() {
       title: t('Actions'),
       dataIndex: 'id',
       render: (id: number, r: Token) => (
-        <Popconfirm
-          title={t('Delete the key {{name}}?', { name: r.name })}
-          okText={t('Delete')}
-          cancelText={t('Cancel')}
-          onConfirm={() => act.mutate(() => api('DELETE', `/api/token/${id}`))}
-        >
-          <Button type="danger" size="small">
-            {t('Delete')}
+        <span className="tg-actions">
+          <Button size="small" onClick={() => edit(draftOf(r))}>
+            {t('Edit')}
           </Button>
-        </Popconfirm>
+          <ConfirmDelete
+            title={t('Delete the key {{name}}?', { name: r.name })}
+            onConfirm={() => action.run(() => api('DELETE', `/api/token/${id}`))}
+          />
+        </span>
       ),
     },
   ];
@@ -160,40 +151,27 @@ export function Tokens() {
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">{t('API keys')}</h1>
       <div className="tg-toolbar">
-        <Button
-          type="primary"
-          theme="solid"
-          onClick={() => {
-            setError('');
-            setDraft(EMPTY);
-          }}
-        >
+        <Button type="primary" theme="solid" onClick={() => edit(EMPTY)}>
           {t('Create key')}
         </Button>
       </div>
-      {tokens.isError ? (
-        <ErrorState error={tokens.error} onRetry={() => void tokens.refetch()} />
-      ) : (
-        <Table
-          rowKey="id"
-          loading={tokens.isLoading}
-          dataSource={tokens.data?.items ?? []}
-          columns={columns}
-          onRow={focusableRow}
-          scroll={{ x: 1000 }}
-          empty={<EmptyState />}
-          pagination={pagination(list, tokens.data?.total ?? 0, t)}
-        />
-      )}
-      <Modal
+      <ListTable
+        query={tokens}
+        list={list}
+        columns={columns}
+        width={1000}
+        onOpen={(token) => edit(draftOf(token))}
+      />
+      <FormDialog
         visible={draft !== null}
-        title={t('Create key')}
+        title={draft?.id ? t('Edit key') : t('Create key')}
+        okText={draft?.id ? t('Save') : t('Create')}
+        error={error}
+        onOk={save}
         onCancel={() => setDraft(null)}
-        footer={<DialogFooter okText={t('Create')} onOk={create} onCancel={() => setDraft(null)} />}
       >
         {draft && (
-          <div className="tg-form">
-            {error && <Banner type="danger" description={error} closeIcon={null} />}
+          <>
             <Field id="token-name" label={t('Name')}>
               <Input id="token-name" value={draft.name} onChange={(name) => setDraft({ ...draft, name })} />
             </Field>
@@ -218,7 +196,7 @@ export function Tokens() {
             <Field id="token-expiry" label={t('Expires (empty: never)')} bare>
               <DatePicker
                 type="dateTime"
-                aria-label={t('Expires (empty: never)')}
+                aria-labelledby={labelId('token-expiry')}
                 value={draft.expired_time > 0 ? new Date(draft.expired_time * 1000) : undefined}
                 onChange={(d) =>
                   setDraft({
@@ -235,9 +213,9 @@ export function Tokens() {
                 onChange={(model_limits) => setDraft({ ...draft, model_limits })}
               />
             </Field>
-          </div>
+          </>
         )}
-      </Modal>
+      </FormDialog>
       <Modal
         visible={created !== null}
         title={t('Your new key')}

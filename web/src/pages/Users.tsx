@@ -1,33 +1,13 @@
 // Admin: users. Create, top up, enable/disable and change role.
-import {
-  Banner,
-  Button,
-  Input,
-  InputNumber,
-  Modal,
-  Select,
-  Switch,
-  Table,
-  Tag,
-  Toast,
-} from '@douyinfe/semi-ui';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Input, InputNumber, Modal, Select, Switch, Tag, Toast } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Paged, queryString } from '../api';
-import {
-  DialogFooter,
-  EmptyState,
-  ErrorState,
-  Field,
-  FilterBar,
-  focusableRow,
-  formatQuota,
-  pagination,
-  TextFilter,
-  useDraft,
-  useListParams,
-} from '../list';
+import { api } from '../api';
+import { DialogFooter, FormDialog, useAction } from '../dialogs';
+import { Field, labelId } from '../field';
+import { formatQuota, QUOTA_PER_USD } from '../format';
+import { FilterBar, TextFilter, useFilterForm, useListParams } from '../list';
+import { ListTable, usePagedQuery } from '../table';
 
 interface User {
   id: number;
@@ -44,8 +24,8 @@ interface User {
 export function Users() {
   const { t } = useTranslation();
   const list = useListParams('users');
-  const filters = useDraft(list.filters);
-  const queryClient = useQueryClient();
+  const filters = useFilterForm(list);
+  const action = useAction('users');
   const [creating, setCreating] = useState<{
     username: string;
     password: string;
@@ -55,17 +35,7 @@ export function Users() {
   const [topUp, setTopUp] = useState<{ user: User; amount: number } | null>(null);
   const [error, setError] = useState('');
 
-  const users = useQuery({
-    queryKey: ['users', list.query],
-    queryFn: () => api<Paged<User>>('GET', `/api/user/${queryString(list.query)}`),
-    placeholderData: keepPreviousData,
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
-  const act = useMutation({
-    mutationFn: (run: () => Promise<unknown>) => run(),
-    onSuccess: refresh,
-    onError: (e) => Toast.error((e as Error).message),
-  });
+  const users = usePagedQuery<User>('users', '/api/user/', list);
   const roleName = (role: number) => (role >= 100 ? t('Root') : role >= 10 ? t('Admin') : t('User'));
 
   const create = async () => {
@@ -74,7 +44,7 @@ export function Users() {
       await api('POST', '/api/user/', creating);
       setCreating(null);
       Toast.success(t('User created'));
-      void refresh();
+      void action.reload();
     } catch (e) {
       setError((e as Error).message);
     }
@@ -96,7 +66,7 @@ export function Users() {
           checked={v === 1}
           disabled={r.role >= 100}
           aria-label={t('Enabled: {{name}}', { name: r.username })}
-          onChange={(on) => act.mutate(() => api('PUT', '/api/user/', { id: r.id, status: on ? 1 : 2 }))}
+          onChange={(on) => action.run(() => api('PUT', '/api/user/', { id: r.id, status: on ? 1 : 2 }))}
         />
       ),
     },
@@ -104,7 +74,7 @@ export function Users() {
       title: t('Actions'),
       dataIndex: 'username',
       render: (_: string, r: User) => (
-        <span style={{ display: 'inline-flex', gap: 4, flexWrap: 'wrap' }}>
+        <span className="tg-actions">
           <Button size="small" onClick={() => setTopUp({ user: r, amount: 10 })}>
             {t('Top up')}
           </Button>
@@ -112,7 +82,7 @@ export function Users() {
             <Button
               size="small"
               onClick={() =>
-                act.mutate(() => api('PUT', '/api/user/', { id: r.id, role: r.role >= 10 ? 1 : 10 }))
+                action.run(() => api('PUT', '/api/user/', { id: r.id, role: r.role >= 10 ? 1 : 10 }))
               }
             >
               {r.role >= 10 ? t('Make user') : t('Make admin')}
@@ -126,13 +96,7 @@ export function Users() {
   return (
     <section aria-labelledby="users-title">
       <h1 id="users-title">{t('Users')}</h1>
-      <FilterBar
-        onSearch={() => list.setFilters(filters.draft)}
-        onReset={() => {
-          filters.setDraft({});
-          list.setFilters({});
-        }}
-      >
+      <FilterBar form={filters}>
         <TextFilter
           id="user-keyword"
           label={t('Search users')}
@@ -152,29 +116,23 @@ export function Users() {
           {t('Add user')}
         </Button>
       </div>
-      {users.isError ? (
-        <ErrorState error={users.error} onRetry={() => void users.refetch()} />
-      ) : (
-        <Table
-          rowKey="id"
-          loading={users.isLoading}
-          dataSource={users.data?.items ?? []}
-          columns={columns}
-          onRow={focusableRow}
-          scroll={{ x: 1000 }}
-          empty={<EmptyState />}
-          pagination={pagination(list, users.data?.total ?? 0, t)}
-        />
-      )}
-      <Modal
+      <ListTable
+        query={users}
+        list={list}
+        columns={columns}
+        width={1000}
+        onOpen={(user) => setTopUp({ user, amount: 10 })}
+      />
+      <FormDialog
         visible={creating !== null}
         title={t('Add user')}
+        okText={t('Create')}
+        error={error}
+        onOk={create}
         onCancel={() => setCreating(null)}
-        footer={<DialogFooter okText={t('Create')} onOk={create} onCancel={() => setCreating(null)} />}
       >
         {creating && (
-          <div className="tg-form">
-            {error && <Banner type="danger" description={error} closeIcon={null} />}
+          <>
             <Field id="new-user-name" label={t('Username')}>
               <Input
                 id="new-user-name"
@@ -198,10 +156,10 @@ export function Users() {
                 onChange={(display_name) => setCreating({ ...creating, display_name })}
               />
             </Field>
-            <Field id="new-user-role" label={t('Role')}>
+            <Field id="new-user-role" label={t('Role')} bare>
               <Select
                 id="new-user-role"
-                aria-label={t('Role')}
+                aria-labelledby={labelId('new-user-role')}
                 value={creating.role}
                 optionList={[
                   { value: 1, label: t('User') },
@@ -210,9 +168,9 @@ export function Users() {
                 onChange={(role) => setCreating({ ...creating, role: Number(role) })}
               />
             </Field>
-          </div>
+          </>
         )}
-      </Modal>
+      </FormDialog>
       <Modal
         visible={topUp !== null}
         title={topUp ? t('Top up {{name}}', { name: topUp.user.username }) : ''}
@@ -223,8 +181,8 @@ export function Users() {
             onCancel={() => setTopUp(null)}
             onOk={() => {
               if (!topUp) return;
-              const quota = topUp.user.quota + Math.round(topUp.amount * 500_000);
-              act.mutate(() => api('PUT', '/api/user/', { id: topUp.user.id, quota: Math.max(0, quota) }));
+              const quota = topUp.user.quota + Math.round(topUp.amount * QUOTA_PER_USD);
+              action.run(() => api('PUT', '/api/user/', { id: topUp.user.id, quota: Math.max(0, quota) }));
               setTopUp(null);
             }}
           />
