@@ -8,6 +8,8 @@ export interface Config {
   sqlitePath: string;
   sqlDsn: string | null;
   redisUrl: string | null;
+  /** Prepended to every Redis key and pub/sub channel, so deployments (or test files) can share one Redis. */
+  redisKeyPrefix: string;
   /** Null: use the secret generated once and kept in the database. */
   sessionSecret: string | null;
   serverAddress: string;
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     sqlitePath: env.SQLITE_PATH || './data/taskgate.db',
     sqlDsn: env.SQL_DSN || null,
     redisUrl: url(env, 'REDIS_CONN_STRING', ['redis:', 'rediss:']),
+    redisKeyPrefix: redisKeyPrefix(env),
     sessionSecret: secret(env, 'SESSION_SECRET', 16),
     serverAddress,
     runBackgroundWork: nodeType === 'master' && bool(env, 'UPDATE_TASK', true),
@@ -138,6 +141,16 @@ function instanceId(env: Env): string {
   if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw))
     throw new ConfigError(
       'invalid INSTANCE_ID: expected 1 to 40 letters, digits, dots, dashes or underscores',
+    );
+  return raw;
+}
+
+function redisKeyPrefix(env: Env): string {
+  const raw = env.REDIS_KEY_PREFIX;
+  if (raw === undefined || raw === '') return 'taskgate:';
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(raw))
+    throw new ConfigError(
+      'invalid REDIS_KEY_PREFIX: expected 1 to 64 letters, digits, colons, dots, dashes or underscores',
     );
   return raw;
 }

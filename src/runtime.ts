@@ -1,4 +1,5 @@
-// Opens everything a Taskgate process needs, in order: database, migrations, root user, secret, options.
+// Opens everything a Taskgate process needs, in order: database, Redis (when configured), migrations, root user,
+// secret, options.
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -8,6 +9,7 @@ import { type PollerSettings, pollerSettingsFrom } from './engine/poller.js';
 import type { AppContext } from './http/context.js';
 import { createMetrics } from './http/plugins/metrics.js';
 import { ensureRoot, serverSecret } from './services/bootstrap.js';
+import { openCoordination } from './services/coordination/index.js';
 import { Options } from './services/options.js';
 import { type DatabaseTarget, openStore, parseDsn } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -35,14 +37,20 @@ export async function openRuntime(
     options.database ?? parseDsn(config.sqlDsn, config.sqlitePath),
     config.sqlMaxOpenConns,
   );
+  const metrics = createMetrics(options.metricsDefaults ?? true);
+  // Never awaited: an instance starts (and serves) with Redis away, and joins in when it answers.
+  const coordination = openCoordination(config, log, (state) => metrics.redisUp.set(state === 'up' ? 1 : 0));
   try {
     const applied = await migrateToLatest(store);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     await ensureRoot(store, config, log, clock.now());
     const secret = await serverSecret(store, config.sessionSecret);
-    const settings = new Options(store);
+    const settings = new Options(store, () => coordination.publish({ type: 'options' }));
     await settings.refresh();
-    const metrics = createMetrics(options.metricsDefaults ?? true);
+    coordination.subscribe((event) => {
+      if (event.type === 'options')
+        settings.refresh().catch((err) => log.warn({ err }, 'options refresh failed'));
+    });
     const engine = new Engine({
       store,
       clock,
@@ -59,9 +67,11 @@ export async function openRuntime(
       submitTimeoutMs: options.submitTimeoutMs,
       // Read late: tests and `listen` on port 0 learn the address only after the runtime is open.
       notify: { secret, serverAddress: () => config.serverAddress, settings: options.notify },
+      coordination,
     });
-    return { config, store, clock, options: settings, secret, metrics, engine };
+    return { config, store, clock, options: settings, secret, metrics, engine, coordination };
   } catch (error) {
+    await coordination.close();
     await store.close();
     throw error;
   }

@@ -11,6 +11,8 @@ describe('configuration', () => {
     expect(config.taskTimeoutMinutes).toBe(1440);
     expect(config.runBackgroundWork).toBe(true);
     expect(config.serverAddress).toBe('http://localhost:3000');
+    expect(config.redisUrl).toBeNull();
+    expect(config.redisKeyPrefix).toBe('taskgate:');
   });
 
   it.each([
@@ -21,6 +23,7 @@ describe('configuration', () => {
     ['NODE_TYPE', 'worker', /invalid NODE_TYPE/],
     ['SERVER_ADDRESS', 'not a url', /invalid SERVER_ADDRESS/],
     ['REDIS_CONN_STRING', 'http://x', /invalid REDIS_CONN_STRING/],
+    ['REDIS_KEY_PREFIX', 'has space', /invalid REDIS_KEY_PREFIX/],
     ['LOG_LEVEL', 'loud', /invalid LOG_LEVEL/],
     ['SESSION_SECRET', 'short', /invalid SESSION_SECRET/],
     ['INITIAL_ROOT_TOKEN', 'not-a-key', /invalid INITIAL_ROOT_TOKEN/],

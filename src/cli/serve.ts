@@ -8,7 +8,7 @@ import type { App } from '../http/types.js';
 import { openRuntime } from '../runtime.js';
 import { createLogger } from './logger.js';
 
-/** How often an instance re-reads settings changed by another instance. */
+/** How often an instance re-reads settings changed by another instance (with Redis up, a message says so at once). */
 const OPTIONS_REFRESH_MS = 5_000;
 
 export interface RunningServer {
@@ -39,7 +39,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     async stop() {
       clearInterval(refresh);
       await ctx.engine.stopBackground(config.shutdownWaitMs);
-      await app.close();
+      await app.close(); // closes the Redis connections too (see buildApp)
       await ctx.engine.close(0);
       await ctx.store.close();
     },

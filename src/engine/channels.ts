@@ -16,11 +16,20 @@ export class ChannelDirectory {
   constructor(
     private readonly store: DbContext,
     private readonly clock: Clock,
-    /** A change made on another instance is seen within this long. */
+    /** A change made on another instance is seen within this long (sooner when Redis carries the news). */
     private readonly ttlMs = 2_000,
+    /** Tells the other instances that the channels changed. */
+    private readonly announce: () => void = () => {},
   ) {}
 
+  /** A channel changed here: read them again, and tell the other instances to do the same. */
   invalidate(): void {
+    this.cache = null;
+    this.announce();
+  }
+
+  /** Another instance changed a channel: read them again on the next use. */
+  dropCache(): void {
     this.cache = null;
   }
 

@@ -2,6 +2,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../http/plugins/metrics.js';
+import { DelayedWake } from '../services/coordination/delayed-wake.js';
+import type { Coordination } from '../services/coordination/index.js';
+import { localCoordination } from '../services/coordination/local.js';
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
 import { deleteExpiredSessions } from '../store/sessions.js';
@@ -12,7 +15,13 @@ import { ClientNotifier, type NotifySettings } from './client-notify.js';
 import { failurePatch } from './observation.js';
 import { DEFAULT_POLLER_SETTINGS, Poller, type PollerSettings } from './poller.js';
 import { SingletonJobs } from './singleton.js';
-import { DEFAULT_SUBMIT_TIMEOUT_MS, type SubmitInput, type SubmitResult, submitTask } from './submit.js';
+import {
+  DEFAULT_SUBMIT_TIMEOUT_MS,
+  FIRST_POLL_MS,
+  type SubmitInput,
+  type SubmitResult,
+  submitTask,
+} from './submit.js';
 import { TaskWriter } from './task-writer.js';
 import { UpstreamClient } from './upstream-client.js';
 
@@ -30,6 +39,8 @@ export interface EngineDeps {
   notify?: { secret: string; serverAddress: () => string; settings?: Partial<NotifySettings> };
   /** How often singleton jobs are tried (default 60 s). */
   jobIntervalMs?: number;
+  /** Wake-ups and channel changes shared with the other instances (default: none, this instance alone). */
+  coordination?: Coordination;
 }
 
 /** Most orphaned tasks one sweep fails (the next sweep takes the rest). */
@@ -46,9 +57,20 @@ export class Engine {
   readonly notifier: ClientNotifier | null;
   /** Background jobs that one instance at a time runs (see singleton.ts). */
   readonly jobs: SingletonJobs;
+  private readonly coordination: Coordination;
+  /** Wakes this instance's poller when a new task (here or on another instance) becomes due. */
+  private readonly wakes = new DelayedWake(() => this.poller.wake());
 
   constructor(private readonly deps: EngineDeps) {
-    this.channels = new ChannelDirectory(deps.store, deps.clock);
+    const coordination = deps.coordination ?? localCoordination;
+    this.coordination = coordination;
+    this.channels = new ChannelDirectory(deps.store, deps.clock, undefined, () =>
+      coordination.publish({ type: 'channels' }),
+    );
+    coordination.subscribe((event) => {
+      if (event.type === 'channels') this.channels.dropCache();
+      else if (event.type === 'wake') this.wakes.in(event.inMs);
+    });
     this.health = new ChannelHealth({ ...deps, channels: this.channels });
     this.upstream = new UpstreamClient(deps.metrics);
     this.writer = new TaskWriter(deps.store, deps.clock, deps.metrics, deps.log);
@@ -104,10 +126,18 @@ export class Engine {
         writer: this.writer,
         health: this.health,
         submitTimeoutMs: this.deps.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS,
-        wake: () => this.poller.wake(),
+        wake: () => this.wakeWhenDue(),
       },
       input,
     );
+  }
+
+  /**
+   * A task was accepted: it is first due FIRST_POLL_MS from now, so every master instance's poller is woken
+   * then (each instance's own timer; the message only says when), not at its next idle round.
+   */
+  private wakeWhenDue(): void {
+    if (this.wakes.in(FIRST_POLL_MS)) this.coordination.publish({ type: 'wake', inMs: FIRST_POLL_MS });
   }
 
   /** Deleting a channel ends its unfinished tasks at once, each refunded. */
@@ -126,6 +156,7 @@ export class Engine {
 
   /** Stops claiming (waiting up to `waitMs` for the round in hand, then releasing its leases) and the jobs. */
   async stopBackground(waitMs?: number): Promise<void> {
+    this.wakes.clear();
     await this.poller.stop(waitMs);
     await this.jobs.stop();
   }

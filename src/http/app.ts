@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { AppError, badRequest } from '../core/errors.js';
+import { sharedRateLimitStore } from '../services/coordination/index.js';
 import { channelRoutes } from './api/channel.js';
 import { logRoutes } from './api/log.js';
 import { optionRoutes } from './api/option.js';
@@ -64,6 +65,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.decorate('ctx', ctx);
+  // The app is the last user of the Redis connections (rate limits): they close with it.
+  app.addHook('onClose', async () => ctx.coordination.close());
   app.addSchema(ErrorBody);
   registerErrorHandling(app);
   // PostgreSQL can neither store nor compare text holding U+0000: refuse it up front as bad input, on every
@@ -76,6 +79,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(cookie, { secret: ctx.secret });
   await app.register(rateLimit, {
     global: false,
+    // Counted in Redis across instances while it is up, per instance while it is down; never switched off.
+    store: sharedRateLimitStore(ctx.coordination),
     // The returned error is thrown by the plugin and reaches the error handler like any other.
     errorResponseBuilder: (_request, context) => new AppError('rate_limited', 429, { after: context.after }),
   });

@@ -1,7 +1,9 @@
-// What every route can reach: configuration, the store, the clock, options, the server secret and metrics.
+// What every route can reach: configuration, the store, the clock, options, the server secret, metrics, the engine
+// and the coordination with other instances.
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { Engine } from '../engine/engine.js';
+import type { Coordination } from '../services/coordination/index.js';
 import type { Options } from '../services/options.js';
 import type { Store } from '../store/db.js';
 import type { TokenRow, UserRow } from '../store/schema.js';
@@ -16,6 +18,8 @@ export interface AppContext {
   secret: string;
   metrics: Metrics;
   engine: Engine;
+  /** Redis when configured (shared rate limits, wake-ups, cache changes), else a local no-op. Closed with the app. */
+  coordination: Coordination;
 }
 
 declare module 'fastify' {

@@ -41,6 +41,13 @@ export interface TestAppOptions {
   /** How long a submit waits for the upstream (default 60 s). */
   submitTimeoutMs?: number;
   clock?: ManualClock;
+  /**
+   * Another app's database, for several instances on one database. It is left for its owner to drop, and root's
+   * access token is set anew: the last app's `root` is the one that works, on every app.
+   */
+  database?: TestDatabase;
+  /** Receives the runtime's log lines (default: none). */
+  log?: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
 }
 
 export interface TestApp {
@@ -69,14 +76,14 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(dialect);
+  const database = options.database ?? (await createTestDatabase(dialect));
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 0, 1));
   const routes: Array<{ method: string; url: string }> = [];
   let running: { ctx: AppContext; app: App; url: string };
 
   const open = async () => {
     const config = loadConfig({ INITIAL_ROOT_PASSWORD: 'root-password-1', LOG_LEVEL: 'silent', ...env });
-    const ctx = await openRuntime(config, silent, {
+    const ctx = await openRuntime(config, options.log ?? silent, {
       clock,
       database: database.target,
       metricsDefaults: false,
@@ -181,7 +188,7 @@ export async function startTestApp(
     },
     async close() {
       await shut();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

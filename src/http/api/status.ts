@@ -11,7 +11,7 @@ export interface ReadinessCheck {
 }
 
 export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = []): Promise<void> {
-  const { store, config, options } = app.ctx;
+  const { store, config, options, coordination } = app.ctx;
 
   app.get(
     '/api/status',
@@ -52,7 +52,12 @@ export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = [])
 
   app.get(
     '/readyz',
-    { schema: { tags: ['status'], summary: 'Readiness: the database (and Redis when configured) answer' } },
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Readiness: 503 when the database does not answer; Redis state reported, never failing it',
+      },
+    },
     async (_request, reply) => {
       const checks: Record<string, string> = {};
       let ready = true;
@@ -68,6 +73,10 @@ export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = [])
           checks[name] = (error as Error).message || 'unreachable';
         }
       }
+      // Reported, not required: Redis only shares rate limits and speeds up wake-ups and cache changes. Failing
+      // readiness on it would take every instance out of the load balancer at once, turning a degradation into
+      // an outage.
+      checks.redis = coordination.state;
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
     },
   );
