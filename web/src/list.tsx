@@ -1,9 +1,10 @@
 // Shared pieces of the list pages: filters and paging kept in the URL (shareable), the page size remembered,
 // labelled filter inputs, the filter form, and the empty and error states.
-import { Banner, Button, DatePicker, Empty, Input, Select } from '@douyinfe/semi-ui';
+import { Banner, Button, Empty, Input, Select } from '@douyinfe/semi-ui';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { DatePicker } from './date-picker';
 import { Field, labelId } from './field';
 
 const PAGE_KEYS = new Set(['p', 'page_size', 'view']);

@@ -1,9 +1,10 @@
 // API keys: create (the full key is shown once, with a copy button), edit quota, expiry and model limits,
 // enable/disable, delete.
-import { Banner, Button, DatePicker, Input, InputNumber, Modal, Switch, Tag, Toast } from '@douyinfe/semi-ui';
+import { Banner, Button, Input, InputNumber, Modal, Switch, Tag, Toast } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
+import { DatePicker } from '../date-picker';
 import { ConfirmDelete, DialogFooter, FormDialog, useAction } from '../dialogs';
 import { Field, labelId } from '../field';
 import { formatQuota, formatTime, QUOTA_PER_USD } from '../format';
