@@ -58,12 +58,21 @@ describe.skipIf(!runUi)('web UI', () => {
   };
 
   const shot = async (p: Page, name: string, sizes = [DESKTOP]) => {
+    const overflowing: string[] = [];
     for (const size of sizes) {
       await p.setViewportSize(size);
       await p.waitForTimeout(150);
       await p.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
+      // Nothing may widen the page past the screen (wide tables scroll inside their own box).
+      const width = await p.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+            .documentElement.scrollWidth,
+      );
+      if (width > size.width) overflowing.push(`${name} is ${width} px wide at ${size.width} px`);
     }
     await p.setViewportSize(DESKTOP);
+    expect(overflowing).toEqual([]);
   };
 
   /** Whether the locator's element has the keyboard focus. */
