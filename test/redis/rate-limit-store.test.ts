@@ -8,6 +8,7 @@ import {
   openCoordination,
   sharedRateLimitStore,
 } from '../../src/services/coordination/index.js';
+import { RedisCoordination } from '../../src/services/coordination/redis.js';
 import { collectingLog, eventually, type LogLine, sharedRedisUrl, testPrefix } from './instances.js';
 import { type OwnRedis, ownRedis } from './redis-server.js';
 
@@ -129,37 +130,60 @@ describe.skipIf(!redisUrl)('the shared rate-limit store with Redis', () => {
   });
 });
 
-describe('the shared rate-limit store with a hung Redis', () => {
+describe('a hung Redis', () => {
   let redis: OwnRedis;
-  let coordination: Coordination;
-  const lines: LogLine[] = [];
+  const coordinations: Coordination[] = [];
+  /** A coordination of its own with its log; its heartbeat as given (a long one stays out of the way). */
+  const watch = async (heartbeatMs: number) => {
+    const lines: LogLine[] = [];
+    const c = new RedisCoordination({
+      url: redis.url,
+      prefix: testPrefix(),
+      log: collectingLog(lines),
+      heartbeatMs,
+    });
+    coordinations.push(c);
+    await upNow(c);
+    return { c, lines };
+  };
+  const outage = [
+    'redis connected',
+    expect.stringMatching(/^redis is down/),
+    expect.stringMatching(/^redis is up again/),
+  ];
   beforeAll(async () => {
     redis = await ownRedis();
     await redis.start();
-    coordination = coordinationAt(redis.url, testPrefix(), lines);
-    await upNow(coordination);
   });
   afterAll(async () => {
-    await coordination?.close();
+    redis?.resume();
+    await Promise.all(coordinations.map((c) => c.close()));
     await redis?.kill();
   });
 
-  it('stops waiting for a server that stopped answering, and comes back when it answers', async () => {
-    const a = limiter(coordination);
+  it('is noticed without traffic (the heartbeat), and so is its return', async () => {
+    const { c, lines } = await watch(200);
+    redis.pause();
+    await eventually(async () => c.state === 'down', 'the heartbeat times out');
+    redis.resume();
+    await upNow(c);
+    expect(lines.map((l) => l.msg)).toEqual(outage);
+    await c.close();
+  });
+
+  it('stops holding up the rate-limit store, which uses Redis again once it answers', async () => {
+    const { c, lines } = await watch(60_000);
+    const a = limiter(c);
     expect((await a.hit('client')).current).toBe(1);
     redis.pause();
     // The command times out and the hit is counted here; later hits no longer wait for Redis at all.
     expect((await a.hit('client')).current).toBe(1);
-    expect(coordination.state).toBe('down');
+    expect(c.state).toBe('down');
     expect((await a.hit('client')).current).toBe(2);
     redis.resume();
-    await upNow(coordination);
+    await upNow(c);
     // Redis's count again: 3, as the hit that timed out reached it late (a timeout never means "not applied").
     expect((await a.hit('client')).current).toBe(3);
-    expect(lines.map((l) => l.msg)).toEqual([
-      'redis connected',
-      expect.stringMatching(/^redis is down/),
-      expect.stringMatching(/^redis is up again/),
-    ]);
+    expect(lines.map((l) => l.msg)).toEqual(outage);
   });
 });

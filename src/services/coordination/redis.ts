@@ -13,6 +13,8 @@ export interface RedisCoordinationOptions {
   log: Pick<Logger, 'info' | 'warn'>;
   /** Told of every state change (the metric). */
   onState?: (state: RedisState) => void;
+  /** How often an idle connection is pinged, so a hung server shows as down without traffic (default 5 s). */
+  heartbeatMs?: number;
 }
 
 /** A command that has not answered in this long fails (a half-open connection must not hang a request). */
@@ -20,6 +22,7 @@ const COMMAND_TIMEOUT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 2_000;
 /** How often a server that stopped answering is pinged. */
 const PROBE_INTERVAL_MS = 1_000;
+const HEARTBEAT_MS = 5_000;
 /** Reconnect back-off: 100 ms doubling up to this. */
 const MAX_RETRY_DELAY_MS = 2_000;
 
@@ -69,6 +72,7 @@ export class RedisCoordination implements Coordination {
   private subscribed = false;
   /** A command timed out on a connection that still looks open (a hung or unreachable server): probing it. */
   private probe: NodeJS.Timeout | null = null;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: RedisCoordinationOptions) {
     this.channel = `${options.prefix}events`;
@@ -106,6 +110,12 @@ export class RedisCoordination implements Coordination {
       this.subscribed = false;
       this.update();
     });
+    // Without traffic nothing would notice a server that stopped answering: the metric and /readyz would lie.
+    this.heartbeat = setInterval(() => {
+      if (this.client.status === 'ready' && !this.probe)
+        this.client.ping().catch((error: Error) => this.failed(error));
+    }, options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat.unref();
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       const event = parse(text, this.self);
@@ -169,6 +179,7 @@ export class RedisCoordination implements Coordination {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     if (this.probe) clearInterval(this.probe);
     // disconnect, not quit: quit waits for an answer that never comes while Redis is away.
     this.client.disconnect();
