@@ -55,8 +55,8 @@ export async function fetchBench(options: Sized): Promise<BenchResult> {
       seedTaskRows(gateway.ctx.store, { count: tasks, userId, now: gateway.ctx.clock.now() }),
     );
     log(`fetch: seeded ${tasks} tasks in ${fmt(seeded.ms / 1000, 1)} s`);
-    // Every 10th task is the caller's and every even one Midjourney: n = 10k is both, spread over the table.
-    const step = Math.max(10, Math.floor(tasks / DISTINCT / 10) * 10);
+    // Task n is the caller's Midjourney task when n is a multiple of 40 (seed-tasks.ts): spread over the table.
+    const step = Math.max(40, Math.floor(tasks / DISTINCT / 40) * 40);
     const ids = Array.from({ length: DISTINCT }, (_, i) => seededTaskId(i * step));
     const headers = { authorization: `Bearer ${keys[0]}` };
     // The reference answers exactly what Taskgate answers, read once from Taskgate itself.

@@ -6,13 +6,17 @@ import { fetchBench } from './fetch.js';
 import { loadAverage, machineInfo, pinSelf } from './lib/machine.js';
 import { type BenchOptions, type BenchResult, formatJson, printTable, type Row } from './lib/report.js';
 import { cleanupAll, log } from './lib/util.js';
+import { listingBench } from './listing.js';
 import { pollRoundBench } from './poll-round.js';
+import { pushLatencyBench } from './push-latency.js';
 import { submitBench } from './submit.js';
 
 const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   submit: submitBench,
   'poll-round': pollRoundBench,
   fetch: fetchBench,
+  listing: listingBench,
+  'push-latency': pushLatencyBench,
 };
 
 const args = process.argv.slice(2);

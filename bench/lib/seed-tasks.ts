@@ -3,7 +3,8 @@
 // (faster than multi-row inserts from Node, or COPY, since nothing crosses the wire). Every value is a function
 // of the row number n, so runs are repeatable:
 //   - platform: even n Midjourney, n ≡ 1 (mod 4) Suno, n ≡ 3 (mod 4) OpenAI video;
-//   - user: every 10th task belongs to `userId` (the benchmark's caller), the rest to 9 other users;
+//   - user: tasks 40k … 40k+3 (two Midjourney, one of each other platform) belong to `userId` (the benchmark's
+//     caller), the rest to 9 other users;
 //   - channel 1 + n mod 5; status 85% SUCCESS, 7% FAILURE, 4% IN_PROGRESS, 2% SUBMITTED, 2% NOT_START;
 //   - action by platform (IMAGINE / UPSCALE / VARIATION; song / lyrics; textGenerate);
 //   - submitted one second apart, the newest `now`, so time filters pick exact shares.
@@ -34,15 +35,15 @@ const PROMPT = 'a lighthouse at dusk, oil painting --ar 3:2';
 /** The row for number `n`, as SQL both SQLite and PostgreSQL read (`n` an integer column of the series). */
 function rowSelect(userId: number, now: number, count: number) {
   const mj = sql`n % 2 = 0`;
-  const r = sql`(n * 7919) % 100`;
+  const r = sql`(n * 7919 + n / 7) % 100`;
   return sql`select
     cast(${sql.lit(SEED_TASK_ID_BASE)} + n as text),
     case when ${mj} then 'midjourney' when n % 4 = 1 then 'suno' else 'openai-video' end,
     'up-' || cast(n as text), 
-    case when ${mj} then (case when (n / 2) % 10 < 7 then 'IMAGINE' when (n / 2) % 10 < 9 then 'UPSCALE' else 'VARIATION' end)
+    case when ${mj} then (case when (n / 40) % 10 < 7 then 'IMAGINE' when (n / 40) % 10 < 9 then 'UPSCALE' else 'VARIATION' end)
          when n % 4 = 1 then (case when (n / 4) % 3 = 0 then 'lyrics' else 'song' end) else 'textGenerate' end,
     case when ${mj} then 'mj_imagine' when n % 4 = 1 then 'suno_music' else 'sora-2' end,
-    case when n % 10 = 0 then ${sql.lit(userId)} else ${sql.lit(OTHER_USERS_BASE)} + n % 10 end,
+    case when (n / 4) % 10 = 0 then ${sql.lit(userId)} else ${sql.lit(OTHER_USERS_BASE)} + (n / 4) % 10 end,
     0, 1 + n % ${sql.lit(SEED_CHANNELS)}, 'default', 5000, 0,
     case when ${r} < 85 then 'SUCCESS' when ${r} < 92 then 'FAILURE' when ${r} < 96 then 'IN_PROGRESS'
          when ${r} < 98 then 'SUBMITTED' else 'NOT_START' end,

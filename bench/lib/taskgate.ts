@@ -78,9 +78,13 @@ const silent = { info() {}, warn() {}, error() {} };
 /** Opens the runtime on `database` (migrations included); the poller is not started. */
 export async function startTaskgate(
   database: BenchDatabase,
-  options: { http: boolean; clock?: Clock },
+  options: { http: boolean; clock?: Clock; env?: Record<string, string> },
 ): Promise<Gateway> {
-  const config = loadConfig({ INITIAL_ROOT_PASSWORD: 'bench-root-password', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    INITIAL_ROOT_PASSWORD: 'bench-root-password',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
   const ctx = await openRuntime(config, silent, {
     clock: options.clock ?? systemClock,
     database: database.target,

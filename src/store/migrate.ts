@@ -3,12 +3,14 @@ import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Dialect, Store } from './db.js';
 import * as initial from './migrations/001_initial.js';
 import * as jobLeases from './migrations/002_job_leases.js';
+import * as listingIndexes from './migrations/003_listing_indexes.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 const STEPS: Record<string, Step> = {
   '001_initial': initial as Step,
   '002_job_leases': jobLeases as Step,
+  '003_listing_indexes': listingIndexes as Step,
 };
 
 export async function migrateToLatest(store: Store): Promise<string[]> {

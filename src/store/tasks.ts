@@ -1,6 +1,8 @@
 // Tasks of every platform in one table. Listing queries here; the poller's lease statements come with the engine.
+import { sql } from 'kysely';
 import type { DbContext } from './db.js';
 import { insertReturningId } from './insert.js';
+import { type FilteredTasks, listingTotal } from './listing-count.js';
 import type { NewTask, TaskRow } from './schema.js';
 
 type Required = Pick<NewTask, 'task_id' | 'platform' | 'action' | 'user_id' | 'submit_time'>;
@@ -66,28 +68,63 @@ export interface TaskListFilter {
   endMs?: number | null;
 }
 
+/**
+ * The listing's filters on `tasks`; every combination has an index (migration 003, docs/benchmarks.md). `paging`:
+ * the query walks ids in order, so on SQLite a family of several platforms (the task center's) is checked with
+ * `+platform`, which keeps the planner off the platform index: that index would make it sort every matching row
+ * for one page, where walking an id-ordered index (or the table) backwards and checking the platform stops after
+ * the page. Counts keep the plain term: there the platform index is the cheapest read.
+ */
+export function filteredTasks(ctx: DbContext, filter: TaskListFilter, paging = false): FilteredTasks {
+  let query: FilteredTasks = ctx.db.selectFrom('tasks');
+  if (filter.platform) query = query.where('platform', '=', filter.platform);
+  else if (paging && ctx.dialect === 'sqlite' && filter.platforms.length > 1)
+    query = query.where(sql<string>`+platform`, 'in', filter.platforms);
+  else query = query.where('platform', 'in', filter.platforms);
+  if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+  if (filter.channelId != null) query = query.where('channel_id', '=', filter.channelId);
+  if (filter.taskId) query = query.where('task_id', '=', filter.taskId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.action?.length) query = query.where('action', 'in', filter.action);
+  // Likewise a time range on SQLite: its index serves the count; a page walks ids and checks the time.
+  const submitTime = paging && ctx.dialect === 'sqlite' ? sql<number>`+submit_time` : sql.ref('submit_time');
+  if (filter.startMs != null) query = query.where(submitTime, '>=', filter.startMs);
+  if (filter.endMs != null) query = query.where(submitTime, '<=', filter.endMs);
+  return query;
+}
+
+/** The ids of one page, newest first, read from an index alone where the filters allow. */
+export function pageIds(ctx: DbContext, filter: TaskListFilter, offset: number, limit: number) {
+  return filteredTasks(ctx, filter, true).select('id').orderBy('id', 'desc').limit(limit).offset(offset);
+}
+
+/** The rows of one page. `id in (…)` drives SQLite and PostgreSQL from the page; MySQL refuses LIMIT there. */
+export function pageRows(ctx: DbContext, filter: TaskListFilter, offset: number, limit: number) {
+  const ids = pageIds(ctx, filter, offset, limit);
+  return ctx.dialect === 'mysql'
+    ? ctx.db
+        .selectFrom(ids.as('page'))
+        .innerJoin('tasks', 'tasks.id', 'page.id')
+        .selectAll('tasks')
+        .orderBy('tasks.id', 'desc')
+    : ctx.db.selectFrom('tasks').selectAll().where('id', 'in', ids).orderBy('id', 'desc');
+}
+
+/**
+ * One page, newest first, and the total (listing-count.ts: exact below 10,000 matches and on a listing's last
+ * page, otherwise counted at most once per 5 s per filter). The page's ids come from the index alone; only
+ * those rows are read, so a deep page skips index entries, not whole rows.
+ */
 export async function listTasks(
   ctx: DbContext,
   filter: TaskListFilter,
   offset: number,
   limit: number,
 ): Promise<{ rows: TaskRow[]; total: number }> {
-  let query = ctx.db.selectFrom('tasks');
-  query = filter.platform
-    ? query.where('platform', '=', filter.platform)
-    : query.where('platform', 'in', filter.platforms);
-  if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
-  if (filter.channelId != null) query = query.where('channel_id', '=', filter.channelId);
-  if (filter.taskId) query = query.where('task_id', '=', filter.taskId);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.action?.length) query = query.where('action', 'in', filter.action);
-  if (filter.startMs != null) query = query.where('submit_time', '>=', filter.startMs);
-  if (filter.endMs != null) query = query.where('submit_time', '<=', filter.endMs);
-  const [rows, count] = await Promise.all([
-    query.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  const rows = await pageRows(ctx, filter, offset, limit).execute();
+  const where = filteredTasks(ctx, filter);
+  const total = await listingTotal(ctx, JSON.stringify(filter), where, { offset, limit, rows: rows.length });
+  return { rows, total };
 }
 
 /** A task of this user on this platform, or nothing: another user's id reads as unknown. */

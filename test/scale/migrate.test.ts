@@ -32,7 +32,11 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
           .selectFrom('kysely_migration' as any)
           .select('name')
           .execute();
-        expect(applied.map((r) => r.name).sort()).toEqual(['001_initial', '002_job_leases']);
+        expect(applied.map((r) => r.name).sort()).toEqual([
+          '001_initial',
+          '002_job_leases',
+          '003_listing_indexes',
+        ]);
         const roots = await store.db
           .selectFrom('users')
           .select('id')

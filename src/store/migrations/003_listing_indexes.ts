@@ -1,0 +1,25 @@
+// Indexes for the dashboard listings' filters (docs/benchmarks.md shows each listing query's plan). Each starts
+// with the filter column(s), then id, the listings' order, then platform: a page is read by walking the index
+// backwards in id order, with the platform family (one platform, or the task center's several) checked from the
+// index entry itself, so no page sorts the matching rows and a count reads the index alone.
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../db.js';
+
+const INDEXES: Record<string, string[]> = {
+  tasks_user_id_platform: ['user_id', 'id', 'platform'],
+  tasks_status_id_platform: ['status', 'id', 'platform'],
+  tasks_user_status_id_platform: ['user_id', 'status', 'id', 'platform'],
+  tasks_action_id_platform: ['action', 'id', 'platform'],
+  tasks_user_action_id_platform: ['user_id', 'action', 'id', 'platform'],
+  tasks_channel_id_platform: ['channel_id', 'id', 'platform'],
+  // Time filters: these serve the count of a time range (a page walks ids instead, see filteredTasks).
+  tasks_platform_submit_time: ['platform', 'submit_time'],
+  tasks_user_platform_submit_time: ['user_id', 'platform', 'submit_time'],
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
+export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
+  for (const [name, columns] of Object.entries(INDEXES)) {
+    await db.schema.createIndex(name).on('tasks').columns(columns).execute();
+  }
+}
