@@ -3,7 +3,15 @@
 // it once. When Redis comes back on the same port the instances reconnect by themselves and share limits again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
-import { bothSee, login, type Pair, redisReadiness, redisUpMetric, startPair } from './instances.js';
+import {
+  bothSee,
+  eventually,
+  login,
+  type Pair,
+  redisReadiness,
+  redisUpMetric,
+  startPair,
+} from './instances.js';
 import { type OwnRedis, ownRedis } from './redis-server.js';
 
 const postgres = backends().find((b) => b.dialect === 'postgres')!;
@@ -80,5 +88,10 @@ describe.skipIf(!postgres.available)('Redis down mid-run [postgres]', () => {
     expect(await logins(5)).toEqual(Array(10).fill(200));
     expect(await logins(1)).toEqual([429, 429]);
     expect(pair.logs.a.filter((l) => /^redis is up again/.test(l.msg))).toHaveLength(1);
+    // The change B made during the outage was announced to no one: A re-reads options when Redis is back.
+    await eventually(async () => pair.a.ctx.options.get('RetryTimes') === 3, 'A catches up on reconnect');
+    // Subscribed again too: a change on A reaches B (whose options are otherwise only read at start).
+    await pair.a.request('PUT', '/api/option/', { as: pair.b.root, body: { key: 'RetryTimes', value: '6' } });
+    await eventually(async () => pair.b.ctx.options.get('RetryTimes') === 6, 'B hears A after the reconnect');
   });
 });
