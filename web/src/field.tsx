@@ -25,9 +25,9 @@ export function Field({
         <>
           <span id={labelId(id)}>{label}</span>
           {/* Semi names a date picker's inputs itself; the group around them carries the field's label. */}
-          <div role="group" aria-labelledby={labelId(id)}>
+          <fieldset className="tg-group" aria-labelledby={labelId(id)}>
             {children}
-          </div>
+          </fieldset>
         </>
       ) : (
         <>

@@ -97,31 +97,23 @@ export function SelectFilter(props: {
   );
 }
 
-/** Start and end as unix seconds in the `start_timestamp` / `end_timestamp` filters. */
-export function TimeRangeFilter(props: {
-  id: string;
-  start: string | undefined;
-  end: string | undefined;
-  onChange: (start: string, end: string) => void;
-}) {
+/** Start and end as unix seconds in the form's `start_timestamp` / `end_timestamp` filters. */
+export function TimeRangeFilter({ id, form }: { id: string; form: FilterForm }) {
   const { t } = useTranslation();
-  const value =
-    props.start && props.end
-      ? [new Date(Number(props.start) * 1000), new Date(Number(props.end) * 1000)]
-      : [];
+  const { start_timestamp: start, end_timestamp: end } = form.draft;
+  const value = start && end ? [new Date(Number(start) * 1000), new Date(Number(end) * 1000)] : [];
+  const seconds = (date: Date | undefined) =>
+    date ? String(Math.floor(new Date(date).getTime() / 1000)) : '';
   return (
-    <Field id={props.id} label={t('Time range')} bare>
+    <Field id={id} label={t('Time range')} bare>
       <DatePicker
-        aria-labelledby={labelId(props.id)}
+        aria-labelledby={labelId(id)}
         type="dateTimeRange"
         value={value}
         style={{ width: '100%' }}
         onChange={(dates) => {
           const [from, to] = (Array.isArray(dates) ? dates : []) as Date[];
-          props.onChange(
-            from ? String(Math.floor(new Date(from).getTime() / 1000)) : '',
-            to ? String(Math.floor(new Date(to).getTime() / 1000)) : '',
-          );
+          form.setRange(seconds(from), seconds(to));
         }}
       />
     </Field>
@@ -145,13 +137,9 @@ export function useFilterForm(list: ListParams) {
   };
 }
 
-export function FilterBar({
-  form,
-  children,
-}: {
-  form: ReturnType<typeof useFilterForm>;
-  children: ReactNode;
-}) {
+export type FilterForm = ReturnType<typeof useFilterForm>;
+
+export function FilterBar({ form, children }: { form: FilterForm; children: ReactNode }) {
   const { t } = useTranslation();
   return (
     <form

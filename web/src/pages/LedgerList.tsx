@@ -90,12 +90,7 @@ export function LedgerList({ admin }: { admin: boolean }) {
           value={form.draft.task_id}
           onChange={form.set('task_id')}
         />
-        <TimeRangeFilter
-          id={`${prefix}-time`}
-          start={form.draft.start_timestamp}
-          end={form.draft.end_timestamp}
-          onChange={form.setRange}
-        />
+        <TimeRangeFilter id={`${prefix}-time`} form={form} />
       </FilterBar>
       <ListTable
         query={ledger}

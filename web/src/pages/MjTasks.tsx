@@ -10,12 +10,11 @@ import {
   FilterBar,
   SelectFilter,
   TextFilter,
-  TimeRangeFilter,
   useFilterForm,
   useListParams,
 } from '../list';
 import { ListTable, Pager, usePagedQuery } from '../table';
-import { LongText, StatusCell, showText, TaskProgress, unfinished } from './task-parts';
+import { LongText, StatusCell, showText, TaskProgress, TaskScopeFilters, unfinished } from './task-parts';
 
 export interface MjTask {
   id: number;
@@ -151,28 +150,7 @@ export function MjTasks({ admin }: { admin: boolean }) {
           onChange={form.set('action')}
           options={ACTIONS.map((a) => ({ value: a, label: actionLabel(a) }))}
         />
-        <TimeRangeFilter
-          id="mj-time"
-          start={form.draft.start_timestamp}
-          end={form.draft.end_timestamp}
-          onChange={form.setRange}
-        />
-        {admin && (
-          <TextFilter
-            id="mj-channel"
-            label={t('Channel ID')}
-            value={form.draft.channel_id}
-            onChange={form.set('channel_id')}
-          />
-        )}
-        {admin && (
-          <TextFilter
-            id="mj-user"
-            label={t('User ID')}
-            value={form.draft.user_id}
-            onChange={form.set('user_id')}
-          />
-        )}
+        <TaskScopeFilters prefix="mj" form={form} admin={admin} />
       </FilterBar>
       <div className="tg-toolbar">
         <RadioGroup

@@ -4,9 +4,9 @@ import { Button, Modal, Tag, Typography } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Duration, formatQuota, formatTime } from '../format';
-import { FilterBar, SelectFilter, TextFilter, TimeRangeFilter, useFilterForm, useListParams } from '../list';
+import { FilterBar, SelectFilter, TextFilter, useFilterForm, useListParams } from '../list';
 import { ListTable, usePagedQuery } from '../table';
-import { LongText, StatusCell, TaskProgress, unfinished } from './task-parts';
+import { LongText, StatusCell, TaskProgress, TaskScopeFilters, unfinished } from './task-parts';
 
 interface Task {
   id: number;
@@ -204,28 +204,7 @@ export function TaskCenter({ admin }: { admin: boolean }) {
           value={form.draft.task_id}
           onChange={form.set('task_id')}
         />
-        <TimeRangeFilter
-          id="task-time"
-          start={form.draft.start_timestamp}
-          end={form.draft.end_timestamp}
-          onChange={form.setRange}
-        />
-        {admin && (
-          <TextFilter
-            id="task-channel"
-            label={t('Channel ID')}
-            value={form.draft.channel_id}
-            onChange={form.set('channel_id')}
-          />
-        )}
-        {admin && (
-          <TextFilter
-            id="task-user"
-            label={t('User ID')}
-            value={form.draft.user_id}
-            onChange={form.set('user_id')}
-          />
-        )}
+        <TaskScopeFilters prefix="task" form={form} admin={admin} />
       </FilterBar>
       <ListTable query={tasks} list={list} columns={columns} width={1300} onOpen={open} />
       <Modal

@@ -3,6 +3,7 @@ import { Button, Modal, Progress, Tag } from '@douyinfe/semi-ui';
 import { useTranslation } from 'react-i18next';
 import { percentOf } from '../format';
 import i18n from '../i18n';
+import { type FilterForm, TextFilter, TimeRangeFilter } from '../list';
 
 export const FINISHED = new Set(['SUCCESS', 'FAILURE']);
 export const unfinished = (task: { status: string }) => !FINISHED.has(task.status);
@@ -82,5 +83,39 @@ export function LongText({ title, text }: { title: string; text: string }) {
     >
       <span className="tg-prompt">{text}</span>
     </Button>
+  );
+}
+
+/** The end of both task pages' filter bars: the time range, and for admins the channel and user filters. */
+export function TaskScopeFilters({
+  prefix,
+  form,
+  admin,
+}: {
+  prefix: string;
+  form: FilterForm;
+  admin: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <TimeRangeFilter id={`${prefix}-time`} form={form} />
+      {admin && (
+        <>
+          <TextFilter
+            id={`${prefix}-channel`}
+            label={t('Channel ID')}
+            value={form.draft.channel_id}
+            onChange={form.set('channel_id')}
+          />
+          <TextFilter
+            id={`${prefix}-user`}
+            label={t('User ID')}
+            value={form.draft.user_id}
+            onChange={form.set('user_id')}
+          />
+        </>
+      )}
+    </>
   );
 }
