@@ -7,6 +7,7 @@ import { loadAverage, machineInfo, pinSelf } from './lib/machine.js';
 import { type BenchOptions, type BenchResult, formatJson, printTable, type Row } from './lib/report.js';
 import { cleanupAll, log } from './lib/util.js';
 import { listingBench } from './listing.js';
+import { pollInstancesBench } from './poll-instances.js';
 import { pollRoundBench } from './poll-round.js';
 import { pushLatencyBench } from './push-latency.js';
 import { submitBench } from './submit.js';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<BenchResult>
   fetch: fetchBench,
   listing: listingBench,
   'push-latency': pushLatencyBench,
+  'poll-instances': pollInstancesBench,
 };
 
 const args = process.argv.slice(2);
