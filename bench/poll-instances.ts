@@ -294,8 +294,8 @@ export async function pollInstancesBench(options: BenchOptions): Promise<BenchRe
       data: null,
     };
   }
-  // Seeding costs the square of the tasks per simulator (docs/benchmarks.md): fewer are made upstream and each
-  // is recorded COPIES times, as different tasks that happen to share an upstream id (asked for once per row).
+  // Seeding through the simulators' submit takes most of a run: fewer tasks are made upstream and each is
+  // recorded COPIES times, as different tasks that happen to share an upstream id (asked for once per row).
   const { smoke } = options as BenchOptions & { smoke?: boolean };
   const tasks = (options.full ? 10_000 : smoke ? 1_000 : 3_000) * COPIES;
   const windowMs = options.full ? 10_000 : smoke ? 1_500 : 3_000;
