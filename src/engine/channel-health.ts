@@ -48,11 +48,15 @@ export interface ChannelHealthDeps {
 }
 
 export class ChannelHealth {
+  /** Channels this instance counted a failure on since it last reset them: their cached count may be stale. */
+  private readonly counted = new Set<number>();
+
   constructor(private readonly deps: ChannelHealthDeps) {}
 
   /** A key/account failure on `channel`. Never throws: health bookkeeping must not change a submit's answer. */
   async keyFailed(channel: ChannelRow, reason: string): Promise<void> {
     const { store, clock, options, log } = this.deps;
+    this.counted.add(channel.id);
     try {
       const failures = await countChannelFailure(store, channel.id, clock.now());
       const threshold = options.get('ChannelAutoBanThreshold');
@@ -70,10 +74,15 @@ export class ChannelHealth {
 
   /**
    * An accepted submit: the only answer that proves both the key and an account work, so the only one that
-   * ends a run of failures (a refused request, a 429 or a status call prove neither).
+   * ends a run of failures (a refused request, a 429 or a status call prove neither). `cachedFailures` is the
+   * count in the channel directory's row: when it is 0 and this instance counted none since, there is nothing to
+   * reset and no statement runs. A failure another instance counted within the directory's cache time (2 s) is
+   * then left to the next success.
    */
-  async succeeded(channelId: number): Promise<void> {
+  async succeeded(channelId: number, cachedFailures?: number): Promise<void> {
+    if (cachedFailures === 0 && !this.counted.has(channelId)) return;
     try {
+      this.counted.delete(channelId);
       await resetChannelFailures(this.deps.store, channelId, this.deps.clock.now());
     } catch (error) {
       this.deps.log.error({ err: error, channel: channelId }, 'resetting channel failures failed');

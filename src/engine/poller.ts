@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { PollTuning } from '../config.js';
 import { platformOfChannelType } from '../core/channel-types.js';
 import type { Clock } from '../core/clock.js';
+import { isTerminal } from '../core/task-status.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import { adapterFor } from '../platforms/index.js';
 import type { PollReading, PollTarget, UpstreamRequest } from '../platforms/types.js';
@@ -23,13 +24,18 @@ import {
 import type { ChannelDirectory } from './channels.js';
 import { failurePatch, planUpdate } from './observation.js';
 import { SUBMIT_GRACE_MS } from './submit.js';
-import type { TaskWriter } from './task-writer.js';
+import type { TaskWrite, TaskWriter } from './task-writer.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 export interface PollerSettings {
   /** Most tasks one round claims. */
   batchLimit: number;
-  /** Channels asked at the same time. */
+  /**
+   * Tasks claimed per statement. A round claims slice after slice while earlier ones are polled, so memory holds
+   * about a slice, never the whole round, and each slice's lease starts when it is claimed.
+   */
+  claimSlice: number;
+  /** Batches (each one channel's) asked and applied at the same time; the next slice waits below this. */
   channelConcurrency: number;
   /** Calls to one channel at the same time (matters for per-task upstreams). */
   callConcurrency: number;
@@ -42,7 +48,9 @@ export interface PollerSettings {
 }
 
 export const DEFAULT_POLLER_SETTINGS: PollerSettings = {
-  batchLimit: 5_000,
+  // 100k due tasks are polled in one round (docs/benchmarks.md): a round costs little beyond its tasks.
+  batchLimit: 100_000,
+  claimSlice: 2_000,
   channelConcurrency: 8,
   callConcurrency: 16,
   pollTimeoutMs: 10_000,
@@ -69,6 +77,9 @@ export interface PollerDeps {
   writer: TaskWriter;
   instanceId: string;
 }
+
+/** Rows gathered for a channel whose kind is unknown (deleted meanwhile): they are failed, many at a time. */
+const FALLBACK_BATCH = 500;
 
 /** Poll tuning from the environment (see config.ts); unset values keep the defaults. */
 export function pollerSettingsFrom(tuning: PollTuning): Partial<PollerSettings> {
@@ -169,36 +180,72 @@ export class Poller {
     const { store, clock, metrics } = this.deps;
     const owner = `${this.deps.instanceId}:${this.nonce}:${++this.rounds}`;
     metrics.pollLagSeconds.set((await oldestDueLagMs(store, clock.now())) / 1000);
-    // Stopped while waiting for the lag query: claim nothing more.
-    if (this.stopRequested) return { claimed: 0, calls: 0, changed: 0, failed: 0 };
-    // Read after the lag query: the lease runs from as close to the claim as possible.
-    const now = clock.now();
-    const tasks = await claimDueTasks(store, owner, now, this.settings.batchLimit, this.settings.schedule);
-    const stats: RoundStats = { claimed: tasks.length, calls: 0, changed: 0, failed: 0 };
-    if (tasks.length === 0) return stats;
-    const hand = { owner, ids: new Set(tasks.map((t) => t.id)) };
-    this.inHand = hand;
-    const renewal = this.renewWhileInHand(hand);
-    metrics.leasesHeld.set(tasks.length);
-    const byChannel = new Map<number, TaskRow[]>();
-    for (const task of tasks)
-      byChannel.set(task.channel_id, [...(byChannel.get(task.channel_id) ?? []), task]);
-    try {
-      await inParallel([...byChannel], this.settings.channelConcurrency, async ([channelId, rows]) => {
-        try {
-          await this.pollChannel(channelId, rows, owner, stats);
-        } catch (error) {
-          this.deps.log.error({ err: error, channel: channelId }, 'polling a channel failed');
-        } finally {
+    const stats: RoundStats = { claimed: 0, calls: 0, changed: 0, failed: 0 };
+    const { batchLimit, claimSlice, schedule, channelConcurrency } = this.settings;
+    const hand = { owner, ids: new Set<number>() };
+    let renewal: NodeJS.Timeout | null = null;
+    // Claimed tasks wait per channel until they fill a status call, across slices: slices never split batches.
+    const buffers = new Map<number, TaskRow[]>();
+    const inFlight = new Set<Promise<void>>();
+    // One channel's calls stay within callConcurrency however many of its batches are in flight.
+    const slots = new Map<number, Slots>();
+    const send = (channelId: number, rows: TaskRow[]) => {
+      const channelSlots = slots.get(channelId) ?? new Slots(this.settings.callConcurrency);
+      slots.set(channelId, channelSlots);
+      const work: Promise<void> = this.pollChannel(channelId, rows, owner, stats, channelSlots)
+        .catch((error) => this.deps.log.error({ err: error, channel: channelId }, 'polling a channel failed'))
+        .finally(() => {
+          inFlight.delete(work);
           for (const row of rows) hand.ids.delete(row.id);
+        });
+      inFlight.add(work);
+    };
+    try {
+      for (;;) {
+        // Stopped meanwhile: claim nothing more.
+        if (this.stopRequested) break;
+        const limit = Math.min(claimSlice, batchLimit - stats.claimed);
+        // Read just before each claim: the lease runs from as close to it as possible.
+        const tasks = await claimDueTasks(store, owner, clock.now(), limit, schedule);
+        if (tasks.length === 0) break;
+        stats.claimed += tasks.length;
+        for (const task of tasks) hand.ids.add(task.id);
+        this.inHand = hand;
+        renewal ??= this.renewWhileInHand(hand);
+        metrics.leasesHeld.set(hand.ids.size);
+        const batchOf = await this.batchSizes();
+        for (const task of tasks) {
+          const rows = buffers.get(task.channel_id) ?? [];
+          if (rows.length === 0) buffers.set(task.channel_id, rows);
+          rows.push(task);
+          if (rows.length >= (batchOf.get(task.channel_id) ?? FALLBACK_BATCH)) {
+            buffers.delete(task.channel_id);
+            send(task.channel_id, rows);
+          }
         }
-      });
+        // The next slice is claimed only once few calls are left in flight: memory holds about a slice.
+        while (inFlight.size >= channelConcurrency) await Promise.race(inFlight);
+        if (tasks.length < limit || stats.claimed >= batchLimit) break;
+      }
     } finally {
-      clearInterval(renewal);
+      // Even when a claim failed, what was claimed is polled before the leases stop being renewed.
+      for (const [channelId, rows] of buffers) send(channelId, rows);
+      while (inFlight.size > 0) await Promise.race(inFlight);
+      if (renewal) clearInterval(renewal);
       if (this.inHand === hand) this.inHand = null;
       metrics.leasesHeld.set(0);
     }
     return stats;
+  }
+
+  /** Rows per channel that fill its calls: a batch upstream's batch, or enough single calls to run side by side. */
+  private async batchSizes(): Promise<Map<number, number>> {
+    const sizes = new Map<number, number>();
+    for (const channel of await this.deps.channels.all()) {
+      const adapter = adapterFor(platformOfChannelType(channel.type) ?? '');
+      if (adapter) sizes.set(channel.id, Math.max(adapter.pollBatchSize, this.settings.callConcurrency));
+    }
+    return sizes;
   }
 
   /** Renews the round's leases every third of the lease, so slow calls never let them lapse mid-round. */
@@ -222,25 +269,32 @@ export class Poller {
     rows: TaskRow[],
     owner: string,
     stats: RoundStats,
+    slots: Slots,
   ): Promise<void> {
     const channel = await this.deps.channels.get(channelId);
     if (!channel) {
-      for (const row of rows) await this.fail(row, owner, `the channel ${channelId} was deleted`, stats);
+      await this.failAll(
+        rows.map((row) => ({ row, reason: `the channel ${channelId} was deleted` })),
+        owner,
+        stats,
+      );
       return;
     }
     const now = this.deps.clock.now();
     const pollable: TaskRow[] = [];
+    const unsubmitted: TaskRow[] = [];
     for (const row of rows) {
       if (row.upstream_id) pollable.push(row);
-      else if (now - row.submit_time >= SUBMIT_GRACE_MS) {
-        await this.fail(
-          row,
-          owner,
-          'the submission never completed (the gateway stopped during the upstream call)',
-          stats,
-        );
-      }
+      else if (now - row.submit_time >= SUBMIT_GRACE_MS) unsubmitted.push(row);
     }
+    await this.failAll(
+      unsubmitted.map((row) => ({
+        row,
+        reason: 'the submission never completed (the gateway stopped during the upstream call)',
+      })),
+      owner,
+      stats,
+    );
     const adapter = adapterFor(platformOfChannelType(channel.type) ?? '');
     if (!adapter || pollable.length === 0) return;
     const chunks: TaskRow[][] = [];
@@ -248,12 +302,15 @@ export class Poller {
       chunks.push(pollable.slice(i, i + adapter.pollBatchSize));
     await inParallel(chunks, this.settings.callConcurrency, async (chunk) => {
       const targets: PollTarget[] = chunk.map((r) => ({ upstreamId: r.upstream_id, action: r.action }));
-      const reading = await this.ask(channel, targets, adapter);
-      stats.calls++;
-      for (const row of chunk) {
-        await this.apply(row, channel, reading, owner, stats);
-        this.inHand?.ids.delete(row.id);
+      await slots.take();
+      try {
+        const reading = await this.ask(channel, targets, adapter);
+        stats.calls++;
+        await this.applyAll(chunk, channel, reading, owner, stats);
+      } finally {
+        slots.give();
       }
+      for (const row of chunk) this.inHand?.ids.delete(row.id);
     });
   }
 
@@ -284,52 +341,83 @@ export class Poller {
     }
   }
 
-  private async apply(
-    row: TaskRow,
+  /**
+   * Applies one status answer to its batch of tasks: every change it calls for in one transaction (each row still
+   * fenced by its version and this round's lease), then, in a second, the tasks that ran out of time.
+   */
+  private async applyAll(
+    rows: TaskRow[],
     channel: ChannelRow,
     reading: PollReading,
     owner: string,
     stats: RoundStats,
   ): Promise<void> {
     const now = this.deps.clock.now();
-    const fence = { version: row.version, leaseOwner: owner };
-    let current = row;
-    if (reading.ok) {
-      const observation = reading.observations.get(row.upstream_id);
-      if (observation) {
+    const writes: TaskWrite[] = [];
+    /** Per write: an observation's change (counted as changed) or one of Taskgate's own failures. */
+    const kinds: Array<'changed' | 'failed' | 'vanishing'> = [];
+    /** Rows with no write planned, still to be checked against the timeout. */
+    const untouched: TaskRow[] = [];
+    for (const row of rows) {
+      const fence = { version: row.version, leaseOwner: owner };
+      const observation = reading.ok ? reading.observations.get(row.upstream_id) : undefined;
+      if (!reading.ok) {
+        untouched.push(row);
+      } else if (observation) {
         const patch = planUpdate(row, observation, now);
-        if (patch && (await this.deps.writer.commit(row, patch, fence))) {
-          stats.changed++;
-          if (patch.status === 'SUCCESS' || patch.status === 'FAILURE') return;
-          current = { ...row, ...patch, version: row.version + 1 } as TaskRow;
-        }
+        if (patch) {
+          writes.push({ row, patch, fence });
+          kinds.push('changed');
+        } else untouched.push(row);
       } else if (reading.present.has(row.upstream_id) || !reading.absenceIsReliable) {
         // Mentioned but unreadable, or maybe hidden behind an unreadable element: no news, not gone.
+        untouched.push(row);
       } else if (row.vanished_since === 0) {
         // The upstream answered but left this task out: start the grace period.
-        if (await this.deps.writer.commit(row, { vanished_since: now, updated_at: now }, fence)) {
-          current = { ...row, vanished_since: now, version: row.version + 1 };
-        }
+        writes.push({ row, patch: { vanished_since: now, updated_at: now }, fence });
+        kinds.push('vanishing');
       } else if (now - row.vanished_since >= this.settings.vanishGraceMs) {
-        return this.fail(row, owner, 'the upstream no longer knows this task', stats);
-      }
+        writes.push({ row, patch: this.failure(row, 'the upstream no longer knows this task'), fence });
+        kinds.push('failed');
+      } else untouched.push(row);
+    }
+    const written = await this.deps.writer.commitMany(writes);
+    // Only rows still open after their write (or with none) can time out; a lost fence leaves the row alone.
+    const open = [...untouched];
+    for (const [i, after] of written.entries()) {
+      if (!after) continue;
+      if (kinds[i] === 'changed') stats.changed++;
+      if (kinds[i] === 'failed') stats.failed++;
+      else if (!isTerminal(after.status)) open.push(after);
     }
     const timeoutMinutes = channel.timeout_minutes || this.settings.taskTimeoutMinutes;
-    if (now - current.submit_time >= timeoutMinutes * 60_000) {
-      await this.fail(current, owner, `the task did not finish within ${timeoutMinutes} minutes`, stats);
-    }
+    const late = open.filter((row) => now - row.submit_time >= timeoutMinutes * 60_000);
+    await this.failAll(
+      late.map((row) => ({ row, reason: `the task did not finish within ${timeoutMinutes} minutes` })),
+      owner,
+      stats,
+    );
   }
 
-  private async fail(row: TaskRow, owner: string, reason: string, stats: RoundStats): Promise<void> {
-    const progress = row.platform === 'midjourney' ? '' : '100%';
-    if (
-      await this.deps.writer.commit(row, failurePatch(reason, this.deps.clock.now(), progress), {
-        version: row.version,
-        leaseOwner: owner,
-      })
-    ) {
-      stats.failed++;
-    }
+  /** The failure patch of one of Taskgate's own reasons (timeout, vanished, channel deleted…). */
+  private failure(row: TaskRow, reason: string) {
+    return failurePatch(reason, this.deps.clock.now(), row.platform === 'midjourney' ? '' : '100%');
+  }
+
+  /** Fails these tasks, each refunded, in one transaction fenced by version and this round's lease. */
+  private async failAll(
+    items: Array<{ row: TaskRow; reason: string }>,
+    owner: string,
+    stats: RoundStats,
+  ): Promise<void> {
+    const written = await this.deps.writer.commitMany(
+      items.map(({ row, reason }) => ({
+        row,
+        patch: this.failure(row, reason),
+        fence: { version: row.version, leaseOwner: owner },
+      })),
+    );
+    stats.failed += written.filter(Boolean).length;
   }
 }
 
@@ -344,4 +432,25 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
     while (next < items.length) await work(items[next++]);
   });
   await Promise.all(workers);
+}
+
+/** A counting semaphore: at most `free` holders at once, the rest wait in turn. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }

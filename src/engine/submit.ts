@@ -13,6 +13,7 @@ import type { Options } from '../services/options.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { reserveQuota } from '../store/ledger.js';
 import type { ChannelRow, NewTask, TaskRow, TokenRow, UserRow } from '../store/schema.js';
+import { writeTaskFenced } from '../store/task-leases.js';
 import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
 import { type ChannelHealth, keyFailure } from './channel-health.js';
 import type { ChannelDirectory } from './channels.js';
@@ -160,7 +161,7 @@ export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<
     if (reading.kind === 'accepted') {
       logTry('info', 'accepted', { status: response.status, code: reading.code });
       const accepted = await recordAcceptance(deps, task, channel, reading);
-      await deps.health.succeeded(channel.id);
+      await deps.health.succeeded(channel.id, channel.failure_count);
       count('accepted');
       if (quota > 0) metrics.charges.inc({ platform: input.platform }, quota);
       deps.wake();
@@ -205,7 +206,10 @@ async function chooseChannels(deps: SubmitDeps, input: SubmitInput, group: strin
   return candidates;
 }
 
-/** One transaction: the charge and the task row (or the continued task's new price). */
+/**
+ * One transaction: the charge and the task row (or the continued task's new price). Returns the row as written,
+ * built from the values inserted: nothing else can have touched a task that has no upstream id yet.
+ */
 async function reserve(
   deps: SubmitDeps,
   input: SubmitInput,
@@ -223,9 +227,10 @@ async function reserve(
     quota,
     content: `${input.action.toLowerCase()} via channel ${channel.id}`,
   };
-  await inTransaction(deps.store, async (trx) => {
-    await reserveQuota(trx, reservation, now);
-    if (input.continueTask) {
+  const continued = input.continueTask;
+  if (continued) {
+    await inTransaction(deps.store, async (trx) => {
+      await reserveQuota(trx, reservation, now);
       await trx.db
         .updateTable('tasks')
         .set((eb) => ({
@@ -234,39 +239,42 @@ async function reserve(
           updated_at: now,
           version: eb('version', '+', 1),
         }))
-        .where('id', '=', input.continueTask!.id)
+        .where('id', '=', continued.id)
         .execute();
-      return;
-    }
-    await insertTask(
-      trx,
-      taskValues(
-        {
-          task_id: input.publicId,
-          platform: input.platform,
-          action: input.action,
-          model: input.model,
-          user_id: input.user.id,
-          token_id: input.token?.id ?? 0,
-          channel_id: channel.id,
-          group,
-          quota,
-          submit_time: now,
-          // Found by the poller only if this submit never completes (the instance died during the call).
-          next_poll_at: now + SUBMIT_GRACE_MS,
-          ...input.fields,
-        },
-        now,
-      ),
-    );
+    });
+    // A continued task is polled meanwhile (it waits for its modal): only a fresh read has its version.
+    return (await findTaskByPublicId(deps.store, input.publicId))!;
+  }
+  const values = taskValues(
+    {
+      task_id: input.publicId,
+      platform: input.platform,
+      action: input.action,
+      model: input.model,
+      user_id: input.user.id,
+      token_id: input.token?.id ?? 0,
+      channel_id: channel.id,
+      group,
+      quota,
+      submit_time: now,
+      // Found by the poller only if this submit never completes (the instance died during the call).
+      next_poll_at: now + SUBMIT_GRACE_MS,
+      ...input.fields,
+    },
+    now,
+  );
+  const id = await inTransaction(deps.store, async (trx) => {
+    await reserveQuota(trx, reservation, now);
+    return insertTask(trx, values);
   });
-  return (await findTaskByPublicId(deps.store, input.publicId))!;
+  return { ...values, id } as TaskRow;
 }
 
 /**
  * Records the upstream's id and schedules the first poll; what the answer already says about the task (a modal
  * wait, an upload that is done, even a failure) then goes through the task writer like any later observation,
- * so a final first state settles or refunds exactly as it would from a poll.
+ * so a final first state settles or refunds exactly as it would from a poll. Fenced by the version reserved, so
+ * the row as written is known without reading it back; a task changed meanwhile is read again.
  */
 async function recordAcceptance(
   deps: SubmitDeps,
@@ -275,36 +283,39 @@ async function recordAcceptance(
   reading: Extract<SubmitReading, { kind: 'accepted' }>,
 ): Promise<TaskRow> {
   const now = deps.clock.now();
-  await deps.store.db
-    .updateTable('tasks')
-    .set((eb) => ({
-      upstream_id: reading.upstreamId || task.upstream_id,
-      channel_id: channel.id,
-      code: reading.code,
-      description: reading.description || task.description,
-      status: 'NOT_START',
-      // Tasks waiting for a modal are polled too, so timeouts reach them.
-      next_poll_at: now + FIRST_POLL_MS,
-      lease_owner: null,
-      lease_until: null,
-      poll_attempts: 0,
-      updated_at: now,
-      version: eb('version', '+', 1),
-    }))
-    .where('id', '=', task.id)
-    .execute();
-  const recorded = (await findTaskByPublicId(deps.store, task.task_id))!;
+  const changes = {
+    upstream_id: reading.upstreamId || task.upstream_id,
+    channel_id: channel.id,
+    code: reading.code,
+    description: reading.description || task.description,
+    status: 'NOT_START',
+    // Tasks waiting for a modal are polled too, so timeouts reach them.
+    next_poll_at: now + FIRST_POLL_MS,
+    lease_owner: null,
+    lease_until: null,
+    poll_attempts: 0,
+    updated_at: now,
+  };
+  const written = await writeTaskFenced(deps.store, task.id, changes, { version: task.version, now });
+  const recorded = written
+    ? ({ ...task, ...changes, version: task.version + 1 } as TaskRow)
+    : (await findTaskByPublicId(deps.store, task.task_id))!;
   // An answer without an upstream task (midjourney-proxy's upload) is the whole result.
   const initial =
     reading.initial ?? (reading.upstreamId === '' ? ({ status: 'SUCCESS' } as const) : undefined);
   const patch = initial && planUpdate(recorded, initial, now);
-  if (!patch || !(await deps.writer.commit(recorded, patch, { version: recorded.version }))) return recorded;
-  return (await findTaskByPublicId(deps.store, task.task_id))!;
+  if (!patch) return recorded;
+  return (
+    (await deps.writer.commit(recorded, patch, { version: recorded.version })) ??
+    (await findTaskByPublicId(deps.store, task.task_id))!
+  );
 }
 
+/** Fails and refunds the reserved task; the row in hand is tried first, a fresh read if it changed meanwhile. */
 async function fail(deps: SubmitDeps, task: TaskRow, reason: string, code?: number | string): Promise<void> {
-  const current = (await findTaskByPublicId(deps.store, task.task_id))!;
   const patch = failurePatch(reason, deps.clock.now());
   if (typeof code === 'number') patch.code = code;
+  if (await deps.writer.commit(task, patch, { version: task.version })) return;
+  const current = (await findTaskByPublicId(deps.store, task.task_id))!;
   await deps.writer.commit(current, patch, { version: current.version });
 }

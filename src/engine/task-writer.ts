@@ -1,5 +1,6 @@
-// Commits a planned change to a task. A failure and its refund are one transaction; only the writer that wins
-// the fenced compare-and-set refunds, so a task is refunded exactly once however many paths race to fail it.
+// Commits planned changes to tasks, one or many per transaction. A failure and its refund are one transaction;
+// only the writer that wins the fenced compare-and-set refunds, so a task is refunded exactly once however many
+// paths race to fail it.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../http/plugins/metrics.js';
@@ -9,6 +10,13 @@ import type { TaskPatch, TaskRow } from '../store/schema.js';
 import { type Fence, writeTaskFenced } from '../store/task-leases.js';
 
 export type TaskChangeListener = (before: TaskRow, after: TaskRow) => void;
+
+/** One planned change: the row as read, the columns to write, and the fence it was read under. */
+export interface TaskWrite {
+  row: TaskRow;
+  patch: TaskPatch;
+  fence: Omit<Fence, 'now'>;
+}
 
 export class TaskWriter {
   private readonly listeners: TaskChangeListener[] = [];
@@ -30,46 +38,67 @@ export class TaskWriter {
    * (so callers need not read it back), or null when the fence no longer held.
    */
   async commit(row: TaskRow, patch: TaskPatch, fence: Omit<Fence, 'now'>): Promise<TaskRow | null> {
+    const [written] = await this.commitMany([{ row, patch, fence }]);
+    return written;
+  }
+
+  /**
+   * Writes many planned changes in one transaction, each fenced on its own: a row whose fence no longer holds is
+   * skipped (null at its place) and the others are written. Each FAILURE refunds in the same transaction, at most
+   * once per task. Listeners hear of the written rows after the commit.
+   */
+  async commitMany(writes: readonly TaskWrite[]): Promise<Array<TaskRow | null>> {
+    if (writes.length === 0) return [];
     const now = this.clock.now();
-    const refunding = patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0;
-    let refunded = false;
+    const refunded = new Set<number>();
     const written = await inTransaction(this.store, async (trx) => {
-      if (!(await writeTaskFenced(trx, row.id, patch, { ...fence, now }))) return false;
-      if (refunding) {
-        refunded = await refundQuota(
-          trx,
-          {
-            userId: row.user_id,
-            tokenId: row.token_id,
-            taskId: row.task_id,
-            platform: row.platform,
-            model: row.model,
-            quota: row.quota,
-            content: `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`,
-          },
-          now,
-        );
+      const done: boolean[] = [];
+      for (const { row, patch, fence } of writes) {
+        const ok = await writeTaskFenced(trx, row.id, patch, { ...fence, now });
+        done.push(ok);
+        if (ok && patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) {
+          const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
+          if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
+        }
       }
-      return true;
+      return done;
     });
-    if (!written) return null;
-    if (refunded) {
-      this.metrics.refunds.inc({ platform: row.platform });
-      this.log.info({ task: row.task_id, quota: row.quota }, 'task failed and was refunded');
-    }
-    const after = {
-      ...row,
-      ...patch,
-      version: fence.version + 1,
-      refunded: refunded ? 1 : row.refunded,
-    } as TaskRow;
-    for (const listener of this.listeners) {
-      try {
-        listener(row, after);
-      } catch (error) {
-        this.log.error({ err: error, task: row.task_id }, 'task change listener failed');
+    const rows = writes.map(({ row, patch, fence }, i) =>
+      written[i]
+        ? ({
+            ...row,
+            ...patch,
+            version: fence.version + 1,
+            refunded: refunded.has(row.id) ? 1 : row.refunded,
+          } as TaskRow)
+        : null,
+    );
+    for (const [i, after] of rows.entries()) {
+      if (!after) continue;
+      const before = writes[i].row;
+      if (refunded.has(before.id)) {
+        this.metrics.refunds.inc({ platform: before.platform });
+        this.log.info({ task: before.task_id, quota: before.quota }, 'task failed and was refunded');
+      }
+      for (const listener of this.listeners) {
+        try {
+          listener(before, after);
+        } catch (error) {
+          this.log.error({ err: error, task: before.task_id }, 'task change listener failed');
+        }
       }
     }
-    return after;
+    return rows;
   }
 }
+
+/** What a task's refund gives back, and to whom. */
+const refundOf = (row: TaskRow, content: string) => ({
+  userId: row.user_id,
+  tokenId: row.token_id,
+  taskId: row.task_id,
+  platform: row.platform,
+  model: row.model,
+  quota: row.quota,
+  content,
+});

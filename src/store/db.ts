@@ -6,6 +6,7 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { CachingSqlite } from './sqlite-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -77,7 +78,7 @@ function createDialect(target: DatabaseTarget, poolSize: number) {
       database.pragma('journal_mode = WAL');
       database.pragma('busy_timeout = 5000');
       database.pragma('foreign_keys = ON');
-      return new SqliteDialect({ database });
+      return new SqliteDialect({ database: new CachingSqlite(database) });
     }
     case 'postgres':
       return new PostgresDialect({

@@ -1,9 +1,9 @@
 // The poller's statements. A claim leases due tasks to one poll round and schedules their next poll in the same
 // write; every later write of polled state is fenced by that lease and by the version it read.
-import { sql } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, sql } from 'kysely';
 import { type DbContext, inTransaction } from './db.js';
 import { isDeadlock } from './insert.js';
-import type { TaskPatch, TaskRow } from './schema.js';
+import type { Database, TaskPatch, TaskRow } from './schema.js';
 
 export interface PollSchedule {
   /** How long a claim owns its tasks; longer than any upstream call of a round. */
@@ -24,8 +24,10 @@ export const DEFAULT_SCHEDULE: PollSchedule = {
 };
 
 /**
- * Leases up to `limit` due tasks (oldest due first) to `owner`. Their next poll is set to the interval their
- * poll count calls for, never sooner than the lease ends, so no other instance polls them meanwhile.
+ * Leases up to `limit` due tasks (oldest due first) to `owner` and answers them as claimed. Their next poll is set
+ * to the interval their poll count calls for, never sooner than the lease ends, so no other instance polls them
+ * meanwhile. SQLite and PostgreSQL claim in one statement that returns the rows; MySQL, which has no
+ * `UPDATE … RETURNING` and cannot update a table it selects from, locks the ids first and reads the rows after.
  */
 export async function claimDueTasks(
   ctx: DbContext,
@@ -34,47 +36,53 @@ export async function claimDueTasks(
   limit: number,
   schedule: PollSchedule = DEFAULT_SCHEDULE,
 ): Promise<TaskRow[]> {
-  const ids = await inTransaction(
-    ctx,
-    async (trx) => {
-      const due = await trx.db
-        .selectFrom('tasks')
-        .select('id')
-        .where('next_poll_at', '<=', now)
-        .orderBy('next_poll_at')
-        .limit(limit)
-        // Other instances skip rows this one is claiming instead of waiting for them.
-        .$if(trx.dialect !== 'sqlite', (q) => q.forUpdate().skipLocked())
-        .execute();
-      if (due.length === 0) return [];
-      const dueIds = due.map((r) => r.id);
-      await trx.db
+  const lease = (eb: ExpressionBuilder<Database, 'tasks'>) => ({
+    lease_owner: owner,
+    lease_until: now + schedule.leaseMs,
+    poll_attempts: eb('poll_attempts', '+', 1),
+    next_poll_at: sql<number>`${sql.lit(now)} + ${intervalSql(schedule)}`,
+  });
+  const due = (db: DbContext['db']) =>
+    db.selectFrom('tasks').select('id').where('next_poll_at', '<=', now).orderBy('next_poll_at').limit(limit);
+  try {
+    if (ctx.dialect !== 'mysql') {
+      return (await ctx.db
         .updateTable('tasks')
-        .set((eb) => ({
-          lease_owner: owner,
-          lease_until: now + schedule.leaseMs,
-          poll_attempts: eb('poll_attempts', '+', 1),
-          next_poll_at: sql<number>`${sql.lit(now)} + ${intervalSql(schedule)}`,
-        }))
-        .where('id', 'in', dueIds)
+        .set(lease)
+        .where('id', 'in', ctx.dialect === 'postgres' ? due(ctx.db).forUpdate().skipLocked() : due(ctx.db))
         // SQLite has no row locks: the re-check makes a concurrent claim of the same row a no-op.
         .where('next_poll_at', '<=', now)
-        .execute();
-      return dueIds;
-    },
-    { readCommitted: true },
-  ).catch((error) => {
+        .returningAll()
+        .execute()) as TaskRow[];
+    }
+    const ids = await inTransaction(
+      ctx,
+      async (trx) => {
+        // Other instances skip rows this one is claiming instead of waiting for them.
+        const dueIds = (await due(trx.db).forUpdate().skipLocked().execute()).map((r) => r.id);
+        if (dueIds.length > 0)
+          await trx.db
+            .updateTable('tasks')
+            .set(lease)
+            .where('id', 'in', dueIds)
+            .where('next_poll_at', '<=', now)
+            .execute();
+        return dueIds;
+      },
+      { readCommitted: true },
+    );
+    if (ids.length === 0) return [];
+    return await ctx.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', owner)
+      .execute();
+  } catch (error) {
     // A deadlock victim claims nothing this round; its tasks stay due for the next one.
     if (isDeadlock(error)) return [];
     throw error;
-  });
-  if (ids.length === 0) return [];
-  return ctx.db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('id', 'in', ids)
-    .where('lease_owner', '=', owner)
-    .execute();
+  }
 }
 
 /** The schedule as SQL over the row's poll count (our own integers, so they are inlined as literals). */
@@ -97,7 +105,9 @@ export interface Fence {
 
 /**
  * Writes `patch` only if the task still has the version the writer read (and, for the poller, is still leased to
- * it) and is not final yet. Returns whether the write happened.
+ * it) and is not final yet. Returns whether the write happened. The hottest write there is (every changed task
+ * of every poll round), so its SQL is built once per shape of patch and kept, not put together by the query
+ * builder each time.
  */
 export async function writeTaskFenced(
   ctx: DbContext,
@@ -105,17 +115,38 @@ export async function writeTaskFenced(
   patch: TaskPatch,
   fence: Fence,
 ): Promise<boolean> {
-  const result = await ctx.db
-    .updateTable('tasks')
-    .set({ ...patch, version: fence.version + 1 })
-    .where('id', '=', id)
-    .where('version', '=', fence.version)
-    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
-    .$if(fence.leaseOwner !== undefined, (q) =>
-      q.where('lease_owner', '=', fence.leaseOwner!).where('lease_until', '>=', fence.now),
-    )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const columns = Object.keys(patch).filter(
+    (key) => patch[key as keyof TaskPatch] !== undefined,
+  ) as (keyof TaskPatch)[];
+  const leased = fence.leaseOwner !== undefined;
+  const parameters: unknown[] = columns.map((column) => patch[column]);
+  parameters.push(fence.version + 1, id, fence.version);
+  if (leased) parameters.push(fence.leaseOwner, fence.now);
+  const text = fencedUpdateSql(ctx.dialect, columns, leased);
+  const result = await ctx.db.executeQuery(CompiledQuery.raw(text, parameters));
+  return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+const fencedSql = new Map<string, string>();
+
+/** The fenced update for these columns, in this engine's quoting and placeholders; built once per shape. */
+function fencedUpdateSql(dialect: DbContext['dialect'], columns: readonly string[], leased: boolean): string {
+  const key = `${dialect}|${leased ? 1 : 0}|${columns.join(',')}`;
+  let text = fencedSql.get(key);
+  if (text) return text;
+  // Names come from the engine's own patches; anything else must never reach the SQL text.
+  const odd = columns.find((column) => !/^[a-z_]+$/.test(column));
+  if (odd) throw new Error(`not a task column: ${odd.slice(0, 40)}`);
+  const quote = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+  let n = 0;
+  const next = () => (dialect === 'postgres' ? `$${++n}` : '?');
+  const sets = [...columns, 'version'].map((column) => `${quote(column)} = ${next()}`);
+  const where = [`${quote('id')} = ${next()}`, `${quote('version')} = ${next()}`];
+  where.push(`${quote('status')} not in ('SUCCESS', 'FAILURE')`);
+  if (leased) where.push(`${quote('lease_owner')} = ${next()}`, `${quote('lease_until')} >= ${next()}`);
+  text = `update ${quote('tasks')} set ${sets.join(', ')} where ${where.join(' and ')}`;
+  fencedSql.set(key, text);
+  return text;
 }
 
 /** Unfinished tasks of a channel (for failing them when the channel is deleted). */
@@ -154,16 +185,28 @@ export async function renewLeases(
   now: number,
   leaseMs: number,
 ): Promise<number> {
-  if (ids.length === 0) return 0;
   const until = now + leaseMs;
-  const result = await ctx.db
-    .updateTable('tasks')
-    .set({ lease_until: until, next_poll_at: notBefore(until) })
-    .where('id', 'in', ids)
-    .where('lease_owner', '=', owner)
-    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return inChunks(ids, async (chunk) => {
+    const result = await ctx.db
+      .updateTable('tasks')
+      .set({ lease_until: until, next_poll_at: notBefore(until) })
+      .where('id', 'in', chunk)
+      .where('lease_owner', '=', owner)
+      .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  });
+}
+
+/** Bound parameters per statement: every engine's limit (SQLite 32,766, PostgreSQL and MySQL 65,535) is higher. */
+const IDS_PER_STATEMENT = 10_000;
+
+/** Runs `work` over `ids` in slices one statement can bind, adding up what each answers. */
+async function inChunks(ids: number[], work: (chunk: number[]) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT)
+    total += await work(ids.slice(i, i + IDS_PER_STATEMENT));
+  return total;
 }
 
 /**
@@ -176,15 +219,16 @@ export async function releaseLeases(
   ids: number[],
   now: number,
 ): Promise<number> {
-  if (ids.length === 0) return 0;
-  const result = await ctx.db
-    .updateTable('tasks')
-    .set({ lease_owner: null, lease_until: null, next_poll_at: now })
-    .where('id', 'in', ids)
-    .where('lease_owner', '=', owner)
-    .where('status', 'not in', ['SUCCESS', 'FAILURE'])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return inChunks(ids, async (chunk) => {
+    const result = await ctx.db
+      .updateTable('tasks')
+      .set({ lease_owner: null, lease_until: null, next_poll_at: now })
+      .where('id', 'in', chunk)
+      .where('lease_owner', '=', owner)
+      .where('status', 'not in', ['SUCCESS', 'FAILURE'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  });
 }
 
 /** Unfinished tasks whose channel no longer exists (a delete whose own failing of them was interrupted). */

@@ -187,7 +187,7 @@ describeEachBackend('client callbacks', (current) => {
   /** Commits `patch` over the task's current row, as the poller would. */
   const step = async (taskId: string, patch: TaskPatch) => {
     const row = (await findTaskByPublicId(store, taskId))!;
-    expect(await writer.commit(row, patch, { version: row.version })).toBe(true);
+    expect(await writer.commit(row, patch, { version: row.version })).not.toBeNull();
   };
 
   it('delivers one signed callback per status or progress change, in order', async () => {

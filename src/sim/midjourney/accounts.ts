@@ -55,9 +55,64 @@ export function parseAccountOptions(value: unknown): AccountOption[] {
   });
 }
 
+/**
+ * The running tasks' end times, earliest first (a binary heap). An entry goes stale when its task leaves the
+ * workers or its end moves (a forced state); stale entries are dropped when they reach the top.
+ */
+class EndHeap {
+  private entries: Array<{ at: number; task: SimTask }> = [];
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  push(task: SimTask): void {
+    const { entries } = this;
+    entries.push({ at: task.endsAt, task });
+    let i = entries.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (entries[up].at <= entries[i].at) break;
+      [entries[up], entries[i]] = [entries[i], entries[up]];
+      i = up;
+    }
+  }
+
+  peek(): { at: number; task: SimTask } | undefined {
+    return this.entries[0];
+  }
+
+  pop(): void {
+    const { entries } = this;
+    const last = entries.pop()!;
+    if (entries.length === 0) return;
+    entries[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let min = i;
+      if (l < entries.length && entries[l].at < entries[min].at) min = l;
+      if (r < entries.length && entries[r].at < entries[min].at) min = r;
+      if (min === i) return;
+      [entries[min], entries[i]] = [entries[i], entries[min]];
+      i = min;
+    }
+  }
+
+  /** Starts afresh from the tasks still running (when stale entries pile up). */
+  rebuild(tasks: Iterable<SimTask>): void {
+    this.entries = [];
+    for (const task of tasks) this.push(task);
+  }
+}
+
 export class AccountQueue {
-  readonly running: SimTask[] = [];
+  /** Insertion-ordered, so listing it gives the order workers took the tasks. */
+  readonly running = new Set<SimTask>();
   readonly waiting: SimTask[] = [];
+  /** Replaying hand-overs takes the earliest end first: a heap keeps that O(log n) instead of a scan. */
+  private readonly ends = new EndHeap();
 
   constructor(
     public config: AccountConfig,
@@ -67,19 +122,19 @@ export class AccountQueue {
 
   /** J's BestWaitIdleRule measure: (queued + running) - coreSize, any negative value counting as -1. */
   get wait(): number {
-    return Math.max(-1, this.running.length + this.waiting.length - this.config.coreSize);
+    return Math.max(-1, this.running.size + this.waiting.length - this.config.coreSize);
   }
 
-  /** Replays every worker hand-over that has happened by `now`. */
+  /** Replays every worker hand-over that has happened by `now`, earliest end first. */
   settle(now: number): void {
     for (;;) {
-      let ended: SimTask | undefined;
-      for (const task of this.running) {
-        if (task.endsAt <= now && (!ended || task.endsAt < ended.endsAt)) ended = task;
-      }
-      if (!ended) return;
-      this.running.splice(this.running.indexOf(ended), 1);
-      this.fill(ended.endsAt);
+      const top = this.ends.peek();
+      if (!top || top.at > now) return;
+      this.ends.pop();
+      // Stale: the task left the workers, or its end moved (a forced state holds the worker for good).
+      if (!this.running.has(top.task) || top.task.endsAt !== top.at) continue;
+      this.running.delete(top.task);
+      this.fill(top.at);
     }
   }
 
@@ -89,9 +144,8 @@ export class AccountQueue {
    */
   offer(task: SimTask, now: number): number | null {
     const ahead = this.waiting.length;
-    if (this.running.length < this.config.coreSize) {
-      this.running.push(task);
-      this.dispatch(task, now);
+    if (this.running.size < this.config.coreSize) {
+      this.start(task, now);
       return ahead;
     }
     if (ahead >= this.config.queueSize) return null;
@@ -101,9 +155,7 @@ export class AccountQueue {
 
   /** Drops a task wherever it is; a freed worker takes the next waiting task at `at`. */
   release(task: SimTask, at: number): void {
-    const running = this.running.indexOf(task);
-    if (running >= 0) {
-      this.running.splice(running, 1);
+    if (this.running.delete(task)) {
       this.fill(at);
       return;
     }
@@ -117,15 +169,23 @@ export class AccountQueue {
   }
 
   clear(): void {
-    this.running.length = 0;
+    this.running.clear();
     this.waiting.length = 0;
+    this.ends.rebuild([]);
+  }
+
+  private start(task: SimTask, at: number): void {
+    this.running.add(task);
+    this.dispatch(task, at);
+    if (Number.isFinite(task.endsAt)) this.ends.push(task);
+    // Released and forced tasks leave stale entries behind: past twice the workers, start afresh.
+    if (this.ends.size > 2 * this.running.size + 64)
+      this.ends.rebuild([...this.running].filter((t) => Number.isFinite(t.endsAt)));
   }
 
   private fill(at: number): void {
-    while (this.running.length < this.config.coreSize && this.waiting.length > 0) {
-      const next = this.waiting.shift()!;
-      this.running.push(next);
-      this.dispatch(next, at);
+    while (this.running.size < this.config.coreSize && this.waiting.length > 0) {
+      this.start(this.waiting.shift()!, at);
     }
   }
 }

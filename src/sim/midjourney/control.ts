@@ -22,7 +22,7 @@ export function registerControlRoutes(app: FastifyInstance, state: MidjourneySim
       baseUrl: state.baseUrl,
       accounts: [...state.accounts.values()].map((a) => ({
         ...a.config,
-        running: a.running.map((t) => t.id),
+        running: [...a.running].map((t) => t.id),
         waiting: a.waiting.map((t) => t.id),
       })),
       tasks: [...state.tasks.values()].map((t) => {

@@ -14,9 +14,22 @@ export function newTaskId(nowMs: number, taken: (id: string) => boolean): string
   return String(candidate);
 }
 
+/** The low bits of each salt: a task's view names the same snowflakes on every poll, and hashing dominated. */
+const lowBits = new Map<string, bigint>();
+const LOW_BITS_KEPT = 262_144;
+
+function lowBitsOf(salt: string): bigint {
+  let low = lowBits.get(salt);
+  if (low === undefined) {
+    low = BigInt(createHash('sha1').update(salt).digest().readUInt32BE(0) & 0x3fffff);
+    if (lowBits.size >= LOW_BITS_KEPT) lowBits.clear();
+    lowBits.set(salt, low);
+  }
+  return low;
+}
+
 function snowflakeFrom(epoch: bigint, atMs: number, salt: string): string {
-  const low = BigInt(createHash('sha1').update(salt).digest().readUInt32BE(0) & 0x3fffff);
-  return ((BigInt(Math.max(0, Math.floor(atMs))) - epoch) * 4_194_304n + low).toString();
+  return ((BigInt(Math.max(0, Math.floor(atMs))) - epoch) * 4_194_304n + lowBitsOf(salt)).toString();
 }
 
 /** A Discord id (message, attachment) for something that happened at `atMs`. */

@@ -20,8 +20,12 @@ function hex8(seconds: number): string {
   return Math.floor(seconds).toString(16).padStart(8, '0');
 }
 
+/** Signatures kept: a task's view carries the same URL on every poll until its stage changes. */
+const SIGNATURES_KEPT = 262_144;
+
 export class MediaSigner {
   private readonly key = randomBytes(32);
+  private readonly signatures = new Map<string, string>();
 
   constructor(
     private readonly now: () => number,
@@ -47,7 +51,14 @@ export class MediaSigner {
   }
 
   private sign(path: string, ex: string, is: string): string {
-    return createHmac('sha256', this.key).update(`${path}?ex=${ex}&is=${is}`).digest('hex');
+    const text = `${path}?ex=${ex}&is=${is}`;
+    let signature = this.signatures.get(text);
+    if (signature === undefined) {
+      signature = createHmac('sha256', this.key).update(text).digest('hex');
+      if (this.signatures.size >= SIGNATURES_KEPT) this.signatures.clear();
+      this.signatures.set(text, signature);
+    }
+    return signature;
   }
 }
 

@@ -1,0 +1,44 @@
+// A prepared-statement cache for SQLite. Kysely's SQLite driver prepares every query anew, and preparing costs
+// about as much as running a short statement; the same SQL text always compiles to the same statement, so the
+// better-sqlite3 Statement is kept and reused, the least recently used one dropped past the bound.
+import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from 'kysely';
+
+/** Distinct statements kept; the hot paths use a few dozen. */
+export const STATEMENT_CACHE_SIZE = 256;
+/** Longer SQL (long `in (…)` lists) is rarely repeated: prepared each time, never kept. */
+const MAX_CACHED_SQL = 4_096;
+
+export class CachingSqlite implements SqliteDatabase {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    readonly database: Database,
+    private readonly limit = STATEMENT_CACHE_SIZE,
+  ) {}
+
+  prepare(sql: string): Statement {
+    if (sql.length > MAX_CACHED_SQL) return this.database.prepare(sql);
+    const cached = this.statements.get(sql);
+    if (cached) {
+      // Re-inserted: a Map iterates in insertion order, so its first key is the least recently used.
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const statement = this.database.prepare(sql);
+    this.statements.set(sql, statement);
+    if (this.statements.size > this.limit) this.statements.delete(this.statements.keys().next().value!);
+    return statement;
+  }
+
+  /** How many statements are kept (tests check the bound). */
+  get size(): number {
+    return this.statements.size;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.database.close();
+  }
+}

@@ -1,0 +1,163 @@
+// Many fenced writes in one transaction: a row whose fence was lost is skipped and the others are written, each
+// failure is refunded exactly once, and listeners hear only of rows that were written.
+import { beforeAll, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { TaskWriter } from '../../src/engine/task-writer.js';
+import { createMetrics } from '../../src/http/plugins/metrics.js';
+import type { Store } from '../../src/store/db.js';
+import { changeBalance, ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
+import type { TaskRow } from '../../src/store/schema.js';
+import { claimDueTasks, writeTaskFenced } from '../../src/store/task-leases.js';
+import { insertTask, taskValues } from '../../src/store/tasks.js';
+import { createUser, findUserById } from '../../src/store/users.js';
+import { describeEachBackend } from '../support/databases.js';
+
+const NOW = 1_770_000_000_000;
+const QUOTA = 700;
+const silent = { info() {}, warn() {}, error() {} };
+
+describeEachBackend('task writer batches', (current) => {
+  const clock = new ManualClock(NOW);
+  let writer: TaskWriter;
+  let userId: number;
+  const heard: Array<{ before: TaskRow; after: TaskRow }> = [];
+  let serial = 0;
+
+  beforeAll(async () => {
+    const store = current();
+    userId = await createUser(store, { username: 'batch', passwordHash: 'x', role: 1 }, NOW);
+    await changeBalance(store, userId, 1_000_000, 'top-up', NOW);
+    writer = new TaskWriter(store, clock, createMetrics(false), silent);
+    writer.onChange((before, after) => heard.push({ before, after }));
+  });
+
+  /** `count` charged tasks, due now, claimed by `owner`. */
+  async function claimed(store: Store, count: number, owner: string): Promise<TaskRow[]> {
+    for (let i = 0; i < count; i++) {
+      const taskId = `batch-${++serial}`;
+      const reservation = { userId, tokenId: 0, taskId, platform: 'midjourney', model: 'mj_imagine' };
+      await reserveQuota(store, { ...reservation, quota: QUOTA, content: 'imagine' }, NOW);
+      await insertTask(
+        store,
+        taskValues(
+          {
+            task_id: taskId,
+            platform: 'midjourney',
+            action: 'IMAGINE',
+            user_id: userId,
+            quota: QUOTA,
+            upstream_id: `up-${serial}`,
+            status: 'IN_PROGRESS',
+            submit_time: NOW,
+            next_poll_at: NOW,
+          },
+          NOW,
+        ),
+      );
+    }
+    const rows = await claimDueTasks(store, owner, NOW, count);
+    expect(rows).toHaveLength(count);
+    return rows.sort((a, b) => a.id - b.id);
+  }
+
+  const read = (store: Store, id: number) =>
+    store.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('writes the rows whose fence holds and skips the one whose fence was lost', async () => {
+    const store = current();
+    const rows = await claimed(store, 3, 'round-a');
+    // Another writer got to the middle row first: its version moved on.
+    expect(
+      await writeTaskFenced(
+        store,
+        rows[1].id,
+        { description: 'pushed' },
+        { version: rows[1].version, now: NOW },
+      ),
+    ).toBe(true);
+    heard.length = 0;
+    const fence = (row: TaskRow) => ({ version: row.version, leaseOwner: 'round-a' });
+    const written = await writer.commitMany(
+      rows.map((row) => ({ row, patch: { progress: '50%', updated_at: NOW }, fence: fence(row) })),
+    );
+    expect(written.map((row) => row?.progress ?? null)).toEqual(['50%', null, '50%']);
+    expect(written[0]).toMatchObject({ id: rows[0].id, version: rows[0].version + 1 });
+    expect(heard.map((h) => h.after.id)).toEqual([rows[0].id, rows[2].id]);
+    const after = await Promise.all(rows.map((row) => read(store, row.id)));
+    expect(after.map((row) => [row.progress, row.version])).toEqual([
+      ['50%', rows[0].version + 1],
+      ['0%', rows[1].version + 1],
+      ['50%', rows[2].version + 1],
+    ]);
+    expect(after[1].description).toBe('pushed');
+  });
+
+  it('skips a row whose lease another round holds now', async () => {
+    const store = current();
+    const rows = await claimed(store, 2, 'round-b');
+    const written = await writer.commitMany([
+      {
+        row: rows[0],
+        patch: { progress: '10%' },
+        fence: { version: rows[0].version, leaseOwner: 'round-b' },
+      },
+      { row: rows[1], patch: { progress: '10%' }, fence: { version: rows[1].version, leaseOwner: 'other' } },
+    ]);
+    expect(written.map((row) => row !== null)).toEqual([true, false]);
+    expect((await read(store, rows[1].id)).progress).toBe('0%');
+  });
+
+  it('refunds each failure of a batch exactly once, and a repeated batch refunds nothing more', async () => {
+    const store = current();
+    const rows = await claimed(store, 3, 'round-c');
+    const balance = (await findUserById(store, userId))!.quota;
+    const failures = rows.map((row) => ({
+      row,
+      patch: { status: 'FAILURE', fail_reason: 'gone', finish_time: NOW, updated_at: NOW },
+      fence: { version: row.version, leaseOwner: 'round-c' },
+    }));
+    const written = await writer.commitMany(failures);
+    expect(written.every((row) => row?.status === 'FAILURE' && row.refunded === 1)).toBe(true);
+    expect((await findUserById(store, userId))!.quota).toBe(balance + 3 * QUOTA);
+    // The same batch again, as a racing round would send it: every fence is lost, nothing moves.
+    expect(await writer.commitMany(failures)).toEqual([null, null, null]);
+    expect((await findUserById(store, userId))!.quota).toBe(balance + 3 * QUOTA);
+    const refunds = await store.db
+      .selectFrom('ledger')
+      .select('task_id')
+      .where('kind', '=', 'refund')
+      .where(
+        'task_id',
+        'in',
+        rows.map((row) => row.task_id),
+      )
+      .execute();
+    expect(refunds.map((r) => r.task_id).sort()).toEqual(rows.map((row) => row.task_id).sort());
+    for (const row of rows) expect((await read(store, row.id)).refunded).toBe(1);
+    expect(await ledgerBalance(store, userId)).toBe((await findUserById(store, userId))!.quota);
+  });
+
+  it('mixes changes, failures and lost fences in one batch', async () => {
+    const store = current();
+    const rows = await claimed(store, 4, 'round-d');
+    await writeTaskFenced(store, rows[2].id, { progress: '5%' }, { version: rows[2].version, now: NOW });
+    const balance = (await findUserById(store, userId))!.quota;
+    const fail = { status: 'FAILURE', fail_reason: 'timed out', finish_time: NOW, updated_at: NOW };
+    const written = await writer.commitMany(
+      rows.map((row, i) => ({
+        row,
+        patch: i % 2 === 0 ? fail : { progress: '70%', updated_at: NOW },
+        fence: { version: row.version, leaseOwner: 'round-d' },
+      })),
+    );
+    // Row 2's failure lost its fence: only row 0 is refunded.
+    expect(written.map((row) => row?.status ?? null)).toEqual([
+      'FAILURE',
+      'IN_PROGRESS',
+      null,
+      'IN_PROGRESS',
+    ]);
+    expect((await findUserById(store, userId))!.quota).toBe(balance + QUOTA);
+    expect(await read(store, rows[2].id)).toMatchObject({ status: 'IN_PROGRESS', refunded: 0 });
+  });
+});
