@@ -6,9 +6,14 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../db.js';
 
 const INDEXES: Record<string, string[]> = {
+  // Every task of a family of platforms, newest first: the ids in order with the platform beside them.
+  tasks_id_platform: ['id', 'platform'],
   tasks_user_id_platform: ['user_id', 'id', 'platform'],
   tasks_status_id_platform: ['status', 'id', 'platform'],
   tasks_user_status_id_platform: ['user_id', 'status', 'id', 'platform'],
+  // One platform and a status: all three as equalities, so the planner takes these over (…, platform, id).
+  tasks_platform_status_id: ['platform', 'status', 'id'],
+  tasks_user_platform_status_id: ['user_id', 'platform', 'status', 'id'],
   tasks_action_id_platform: ['action', 'id', 'platform'],
   tasks_user_action_id_platform: ['user_id', 'action', 'id', 'platform'],
   tasks_channel_id_platform: ['channel_id', 'id', 'platform'],
