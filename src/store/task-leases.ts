@@ -3,6 +3,7 @@
 import { CompiledQuery, type ExpressionBuilder, sql } from 'kysely';
 import { type DbContext, inTransaction } from './db.js';
 import { isDeadlock } from './insert.js';
+import { prebuilt } from './prebuilt.js';
 import type { Database, TaskPatch, TaskRow } from './schema.js';
 
 export interface PollSchedule {
@@ -122,31 +123,16 @@ export async function writeTaskFenced(
   const parameters: unknown[] = columns.map((column) => patch[column]);
   parameters.push(fence.version + 1, id, fence.version);
   if (leased) parameters.push(fence.leaseOwner, fence.now);
-  const text = fencedUpdateSql(ctx.dialect, columns, leased);
+  const text = prebuilt(ctx.dialect, `fenced-update|${leased ? 1 : 0}|${columns.join(',')}`, (q) => {
+    const sets = [...columns, 'version'].map((column) => `${q.name(column)} = ${q.param()}`);
+    const where = [`${q.name('id')} = ${q.param()}`, `${q.name('version')} = ${q.param()}`];
+    where.push(`${q.name('status')} not in ('SUCCESS', 'FAILURE')`);
+    if (leased)
+      where.push(`${q.name('lease_owner')} = ${q.param()}`, `${q.name('lease_until')} >= ${q.param()}`);
+    return `update ${q.name('tasks')} set ${sets.join(', ')} where ${where.join(' and ')}`;
+  });
   const result = await ctx.db.executeQuery(CompiledQuery.raw(text, parameters));
   return Number(result.numAffectedRows ?? 0) === 1;
-}
-
-const fencedSql = new Map<string, string>();
-
-/** The fenced update for these columns, in this engine's quoting and placeholders; built once per shape. */
-function fencedUpdateSql(dialect: DbContext['dialect'], columns: readonly string[], leased: boolean): string {
-  const key = `${dialect}|${leased ? 1 : 0}|${columns.join(',')}`;
-  let text = fencedSql.get(key);
-  if (text) return text;
-  // Names come from the engine's own patches; anything else must never reach the SQL text.
-  const odd = columns.find((column) => !/^[a-z_]+$/.test(column));
-  if (odd) throw new Error(`not a task column: ${odd.slice(0, 40)}`);
-  const quote = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
-  let n = 0;
-  const next = () => (dialect === 'postgres' ? `$${++n}` : '?');
-  const sets = [...columns, 'version'].map((column) => `${quote(column)} = ${next()}`);
-  const where = [`${quote('id')} = ${next()}`, `${quote('version')} = ${next()}`];
-  where.push(`${quote('status')} not in ('SUCCESS', 'FAILURE')`);
-  if (leased) where.push(`${quote('lease_owner')} = ${next()}`, `${quote('lease_until')} >= ${next()}`);
-  text = `update ${quote('tasks')} set ${sets.join(', ')} where ${where.join(' and ')}`;
-  fencedSql.set(key, text);
-  return text;
 }
 
 /** Unfinished tasks of a channel (for failing them when the channel is deleted). */

@@ -1,8 +1,8 @@
 // Tasks of every platform in one table. Listing queries here; the poller's lease statements come with the engine.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { DbContext } from './db.js';
-import { insertReturningId } from './insert.js';
 import { type FilteredTasks, listingTotal } from './listing-count.js';
+import { prebuilt } from './prebuilt.js';
 import type { NewTask, TaskRow } from './schema.js';
 
 type Required = Pick<NewTask, 'task_id' | 'platform' | 'action' | 'user_id' | 'submit_time'>;
@@ -47,8 +47,17 @@ export function taskValues(fields: Required & Partial<NewTask>, now: number): Ne
   };
 }
 
-export function insertTask(ctx: DbContext, task: NewTask): Promise<number> {
-  return insertReturningId(ctx.dialect, ctx.db.insertInto('tasks').values(task));
+/** Inserts a full task row (see `taskValues`) and answers its id; the SQL is built once per set of columns. */
+export async function insertTask(ctx: DbContext, task: NewTask): Promise<number> {
+  const columns = Object.keys(task).filter((key) => task[key as keyof NewTask] !== undefined);
+  const text = prebuilt(ctx.dialect, `insert-task|${columns.join(',')}`, (q) => {
+    const values = columns.map(() => q.param()).join(', ');
+    const returning = ctx.dialect === 'postgres' ? ` returning ${q.name('id')}` : '';
+    return `insert into ${q.name('tasks')} (${columns.map(q.name).join(', ')}) values (${values})${returning}`;
+  });
+  const parameters = columns.map((column) => task[column as keyof NewTask]);
+  const result = await ctx.db.executeQuery<{ id: number }>(CompiledQuery.raw(text, parameters));
+  return Number(ctx.dialect === 'postgres' ? result.rows[0].id : result.insertId);
 }
 
 export function findTaskByPublicId(ctx: DbContext, taskId: string): Promise<TaskRow | undefined> {
