@@ -28,16 +28,13 @@ import {
 import { chunks, inParallel, log, mb, onCleanup } from './lib/util.js';
 
 const CHANNELS = 10;
-const COPIES = 10;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
- * A task is due again 2 s after its claim, so with 30,000 tasks (at most 15,000 due a second) every instance
- * keeps finding work and runs back-to-back rounds: throughput is the pollers' own. The lease stays longer than a
- * round, as in production, so renewals are rare.
+ * The production schedule and lease (a task is polled again 15 s after its claim, a lease lasts 15 s and is
+ * renewed only in rounds longer than 5 s). With 150,000 tasks in flight, 10,000 a second come due, more than
+ * the instances poll here, so they run back-to-back rounds and the throughput is their own.
  */
 const POLL_ENV = {
-  POLL_INTERVAL_MS: '2000',
-  POLL_LEASE_MS: '2000',
   POLL_IDLE_MS: '10',
   POLL_TIMEOUT_MS: '10000',
   SHUTDOWN_WAIT_MS: '2000',
@@ -295,11 +292,13 @@ export async function pollInstancesBench(options: BenchOptions): Promise<BenchRe
     };
   }
   // Seeding through the simulators' submit takes most of a run: fewer tasks are made upstream and each is
-  // recorded COPIES times, as different tasks that happen to share an upstream id (asked for once per row).
+  // recorded many times, as different tasks that happen to share an upstream id (asked for once per row).
   const { smoke } = options as BenchOptions & { smoke?: boolean };
-  const tasks = (options.full ? 10_000 : smoke ? 1_000 : 3_000) * COPIES;
+  const made = options.full ? 10_000 : smoke ? 1_000 : 3_000;
+  const copies = options.full ? 30 : 50;
+  const tasks = made * copies;
   const windowMs = options.full ? 10_000 : smoke ? 1_500 : 3_000;
-  const perSim = Math.ceil(tasks / COPIES / CHANNELS);
+  const perSim = Math.ceil(made / CHANNELS);
   const simsStarted = Date.now();
   const sims = await startSims(
     { count: CHANNELS, coreSize: perSim + 16, queueSize: 16, timeScale: 1, frozen: true },
@@ -326,7 +325,7 @@ export async function pollInstancesBench(options: BenchOptions): Promise<BenchRe
     );
 
     const store = openStore(database.target, 1);
-    await copyTasks(store, COPIES);
+    await copyTasks(store, copies);
     const rows = await store.db.selectFrom('tasks').select(['channel_id', 'upstream_id']).execute();
     await store.close();
     const urlOf = new Map(channelIds.map((id, i) => [id, sims.urls[i]]));
