@@ -56,8 +56,9 @@ export async function fetchBench(options: Sized): Promise<BenchResult> {
     );
     log(`fetch: seeded ${tasks} tasks in ${fmt(seeded.ms / 1000, 1)} s`);
     // Task n is the caller's Midjourney task when n is a multiple of 40 (seed-tasks.ts): spread over the table.
-    const step = Math.max(40, Math.floor(tasks / DISTINCT / 40) * 40);
-    const ids = Array.from({ length: DISTINCT }, (_, i) => seededTaskId(i * step));
+    const distinct = Math.min(DISTINCT, Math.floor(tasks / 40));
+    const step = Math.floor(tasks / distinct / 40) * 40;
+    const ids = Array.from({ length: distinct }, (_, i) => seededTaskId(i * step));
     const headers = { authorization: `Bearer ${keys[0]}` };
     // The reference answers exactly what Taskgate answers, read once from Taskgate itself.
     const bodies = new Map<string, unknown>();
@@ -134,7 +135,6 @@ function report(tasks: number, durationSec: number, reference: Side, taskgate: S
     data: {
       tasks,
       connections: CONNECTIONS,
-      distinctTasks: DISTINCT,
       durationSec,
       reference,
       taskgate,
