@@ -1,7 +1,7 @@
-// Indexes for the dashboard listings' filters (docs/benchmarks.md shows each listing query's plan). Each starts
-// with the filter column(s), then id, the listings' order, then platform: a page is read by walking the index
-// backwards in id order, with the platform family (one platform, or the task center's several) checked from the
-// index entry itself, so no page sorts the matching rows and a count reads the index alone.
+// Indexes for the dashboard listings' filters (docs/benchmarks.md shows each listing query's plan). A page is
+// read by walking an index backwards in id order: the filter's equality columns, then id, then (where a family
+// of platforms is filtered) platform, checked from the index entry itself. So no page sorts the matching rows,
+// and a count reads an index alone. The submit_time indexes serve the counts of time ranges.
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db.js';
 
@@ -17,7 +17,7 @@ const INDEXES: Record<string, string[]> = {
   tasks_action_id_platform: ['action', 'id', 'platform'],
   tasks_user_action_id_platform: ['user_id', 'action', 'id', 'platform'],
   tasks_channel_id_platform: ['channel_id', 'id', 'platform'],
-  // Time filters: these serve the count of a time range (a page walks ids instead, see filteredTasks).
+  // A page with a time range walks ids instead (see filteredTasks).
   tasks_platform_submit_time: ['platform', 'submit_time'],
   tasks_user_platform_submit_time: ['user_id', 'platform', 'submit_time'],
 };
