@@ -14,6 +14,7 @@ export interface Config {
   sessionSecret: string | null;
   serverAddress: string;
   runBackgroundWork: boolean;
+  /** The default of the TaskTimeoutMinutes option (an admin's saved value wins). */
   taskTimeoutMinutes: number;
   initialRootPassword: string | null;
   initialRootAccessToken: string | null;
@@ -107,7 +108,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: secret(env, 'SESSION_SECRET', 16),
     serverAddress,
     runBackgroundWork: nodeType === 'master' && bool(env, 'UPDATE_TASK', true),
-    taskTimeoutMinutes: int(env, 'TASK_TIMEOUT_MINUTES', 1440, 1, 525_600),
+    // The default of the TaskTimeoutMinutes option, so within its range (services/options.ts).
+    taskTimeoutMinutes: int(env, 'TASK_TIMEOUT_MINUTES', 1440, 1, 10_080),
     initialRootPassword: secret(env, 'INITIAL_ROOT_PASSWORD', 8),
     initialRootAccessToken: secret(env, 'INITIAL_ROOT_ACCESS_TOKEN', 16),
     initialRootToken: initialToken(env),

@@ -45,7 +45,10 @@ export async function openRuntime(
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     await ensureRoot(store, config, log, clock.now());
     const secret = await serverSecret(store, config.sessionSecret);
-    const settings = new Options(store, () => coordination.publish({ type: 'options' }));
+    // TASK_TIMEOUT_MINUTES, when set, is the option's default; a value an admin saved wins.
+    const settings = new Options(store, () => coordination.publish({ type: 'options' }), {
+      TaskTimeoutMinutes: config.taskTimeoutMinutes,
+    });
     await settings.refresh();
     coordination.subscribe((event) => {
       if (event.type === 'options')
@@ -59,7 +62,6 @@ export async function openRuntime(
       log,
       instanceId: config.instanceId,
       poller: {
-        taskTimeoutMinutes: config.taskTimeoutMinutes,
         ...pollerSettingsFrom(config.poll),
         ...options.poller,
       },

@@ -11,6 +11,7 @@ import { isTerminal } from '../core/task-status.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import { adapterFor } from '../platforms/index.js';
 import type { PollReading, PollTarget, UpstreamRequest } from '../platforms/types.js';
+import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
 import type { ChannelRow, TaskRow } from '../store/schema.js';
 import {
@@ -42,7 +43,6 @@ export interface PollerSettings {
   pollTimeoutMs: number;
   /** How long the upstream may not know a task before it counts as vanished. */
   vanishGraceMs: number;
-  taskTimeoutMinutes: number;
   idleDelayMs: number;
   schedule: PollSchedule;
 }
@@ -55,7 +55,6 @@ export const DEFAULT_POLLER_SETTINGS: PollerSettings = {
   callConcurrency: 16,
   pollTimeoutMs: 10_000,
   vanishGraceMs: 10 * 60_000,
-  taskTimeoutMinutes: 1440,
   idleDelayMs: 1_000,
   schedule: DEFAULT_SCHEDULE,
 };
@@ -76,6 +75,8 @@ export interface PollerDeps {
   upstream: UpstreamClient;
   writer: TaskWriter;
   instanceId: string;
+  /** The global task timeout (TaskTimeoutMinutes) is read from here each round, so an admin's change governs. */
+  options: Pick<Options, 'get'>;
 }
 
 /** Rows gathered for a channel whose kind is unknown (deleted meanwhile): they are failed, many at a time. */
@@ -108,6 +109,8 @@ export class Poller {
   /** The round in flight: its lease owner and the claimed tasks not yet applied. */
   private inHand: { owner: string; ids: Set<number> } | null = null;
   private stopRequested = false;
+  /** A wake arrived while a round ran: the next round starts as soon as this one ends. */
+  private wokenMidRound = false;
 
   constructor(
     private readonly deps: PollerDeps,
@@ -140,13 +143,18 @@ export class Poller {
     const hand = this.inHand;
     if (!hand || hand.ids.size === 0) return 0;
     const released = await releaseLeases(this.deps.store, hand.owner, [...hand.ids], this.deps.clock.now());
+    // Given back: no longer held, nor renewed by a round still hanging on its calls.
+    hand.ids.clear();
+    this.deps.metrics.leasesHeld.set(0);
     this.deps.log.info({ released }, 'released the leases of the unfinished round');
     return released;
   }
 
   /** A new task was submitted: look sooner than the idle delay. */
   wake(): void {
-    if (this.running && !this.round) this.schedule(0);
+    if (!this.running) return;
+    if (this.round) this.wokenMidRound = true;
+    else this.schedule(0);
   }
 
   private schedule(delayMs: number): void {
@@ -154,17 +162,20 @@ export class Poller {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.runOnce()
-        .then(
-          (stats) =>
-            this.running &&
-            this.schedule(stats.claimed >= this.settings.batchLimit ? 0 : this.settings.idleDelayMs),
-        )
+        .then((stats) => this.scheduleAfterRound(stats.claimed >= this.settings.batchLimit))
         .catch((error) => {
           this.deps.log.error({ err: error }, 'poll round failed');
-          if (this.running) this.schedule(this.settings.idleDelayMs);
+          this.scheduleAfterRound(false);
         });
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** The next round: at once when the last one was full or a wake came while it ran, else after the idle delay. */
+  private scheduleAfterRound(full: boolean): void {
+    const woken = this.wokenMidRound;
+    this.wokenMidRound = false;
+    if (this.running) this.schedule(full || woken ? 0 : this.settings.idleDelayMs);
   }
 
   /** One round: claim, ask, apply. Tests call it directly. */
@@ -196,7 +207,7 @@ export class Poller {
         .catch((error) => this.deps.log.error({ err: error, channel: channelId }, 'polling a channel failed'))
         .finally(() => {
           inFlight.delete(work);
-          for (const row of rows) hand.ids.delete(row.id);
+          this.letGo(hand, rows);
         });
       inFlight.add(work);
     };
@@ -248,15 +259,28 @@ export class Poller {
     return sizes;
   }
 
-  /** Renews the round's leases every third of the lease, so slow calls never let them lapse mid-round. */
+  /** These rows are written (or given up): their leases no longer count as held by the round. */
+  private letGo(hand: { ids: Set<number> }, rows: readonly TaskRow[]): void {
+    for (const row of rows) hand.ids.delete(row.id);
+    if (this.inHand === hand) this.deps.metrics.leasesHeld.set(hand.ids.size);
+  }
+
+  /**
+   * Renews the round's leases every third of the lease, so slow calls never let them lapse mid-round. A tick
+   * while the last renewal still runs is skipped: renewals piling up on the same rows only wait on each other.
+   */
   private renewWhileInHand(hand: { owner: string; ids: Set<number> }): NodeJS.Timeout {
     const { leaseMs } = this.settings.schedule;
+    let renewing = false;
     const timer = setInterval(
       () => {
-        if (hand.ids.size === 0) return;
-        renewLeases(this.deps.store, hand.owner, [...hand.ids], this.deps.clock.now(), leaseMs).catch((err) =>
-          this.deps.log.warn({ err }, 'renewing leases failed'),
-        );
+        if (hand.ids.size === 0 || renewing) return;
+        renewing = true;
+        renewLeases(this.deps.store, hand.owner, [...hand.ids], this.deps.clock.now(), leaseMs)
+          .catch((err) => this.deps.log.warn({ err }, 'renewing leases failed'))
+          .finally(() => {
+            renewing = false;
+          });
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
@@ -310,7 +334,7 @@ export class Poller {
       } finally {
         slots.give();
       }
-      for (const row of chunk) this.inHand?.ids.delete(row.id);
+      if (this.inHand) this.letGo(this.inHand, chunk);
     });
   }
 
@@ -390,7 +414,7 @@ export class Poller {
       if (kinds[i] === 'failed') stats.failed++;
       else if (!isTerminal(after.status)) open.push(after);
     }
-    const timeoutMinutes = channel.timeout_minutes || this.settings.taskTimeoutMinutes;
+    const timeoutMinutes = channel.timeout_minutes || this.deps.options.get('TaskTimeoutMinutes');
     const late = open.filter((row) => now - row.submit_time >= timeoutMinutes * 60_000);
     await this.failAll(
       late.map((row) => ({ row, reason: `the task did not finish within ${timeoutMinutes} minutes` })),

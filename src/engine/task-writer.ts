@@ -52,10 +52,13 @@ export class TaskWriter {
     const now = this.clock.now();
     const refunded = new Set<number>();
     const written = await inTransaction(this.store, async (trx) => {
-      const done: boolean[] = [];
-      for (const { row, patch, fence } of writes) {
+      const done: boolean[] = new Array(writes.length).fill(false);
+      // Rows are locked in id order, like lease renewals and releases: concurrent statements cannot deadlock.
+      const order = writes.map((_, i) => i).sort((a, b) => writes[a].row.id - writes[b].row.id);
+      for (const i of order) {
+        const { row, patch, fence } = writes[i];
         const ok = await writeTaskFenced(trx, row.id, patch, { ...fence, now });
-        done.push(ok);
+        done[i] = ok;
         if (ok && patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) {
           const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
           if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
@@ -78,6 +81,7 @@ export class TaskWriter {
       const before = writes[i].row;
       if (refunded.has(before.id)) {
         this.metrics.refunds.inc({ platform: before.platform });
+        this.metrics.refundedQuota.inc({ platform: before.platform }, before.quota);
         this.log.info({ task: before.task_id, quota: before.quota }, 'task failed and was refunded');
       }
       for (const listener of this.listeners) {

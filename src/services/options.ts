@@ -78,6 +78,8 @@ export class Options {
     private readonly ctx: DbContext,
     /** Tells the other instances that an option changed (they refresh). */
     private readonly announce: () => void = () => {},
+    /** Deployment defaults that replace the built-in ones until an admin saves a value (TASK_TIMEOUT_MINUTES). */
+    private readonly defaults: { TaskTimeoutMinutes?: number } = {},
   ) {
     this.apply({});
   }
@@ -111,7 +113,8 @@ export class Options {
     const raw: Record<string, string> = {};
     const parsed: Record<string, unknown> = {};
     for (const [key, definition] of Object.entries(DEFINITIONS)) {
-      const candidate = stored[key] ?? definition.fallback;
+      const seeded = key === 'TaskTimeoutMinutes' ? this.defaults.TaskTimeoutMinutes : undefined;
+      const candidate = stored[key] ?? (seeded === undefined ? definition.fallback : String(seeded));
       try {
         parsed[key] = definition.parse(candidate);
         raw[key] = candidate;

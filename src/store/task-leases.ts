@@ -1,6 +1,6 @@
 // The poller's statements. A claim leases due tasks to one poll round and schedules their next poll in the same
 // write; every later write of polled state is fenced by that lease and by the version it read.
-import { CompiledQuery, type ExpressionBuilder, sql } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, sql, type UpdateObject } from 'kysely';
 import { type DbContext, inTransaction } from './db.js';
 import { isDeadlock } from './insert.js';
 import { prebuilt } from './prebuilt.js';
@@ -43,6 +43,7 @@ export async function claimDueTasks(
     poll_attempts: eb('poll_attempts', '+', 1),
     next_poll_at: sql<number>`${sql.lit(now)} + ${intervalSql(schedule)}`,
   });
+  // Claims skip locked rows instead of waiting for them, so their lock order cannot deadlock (unlike renewals).
   const due = (db: DbContext['db']) =>
     db.selectFrom('tasks').select('id').where('next_poll_at', '<=', now).orderBy('next_poll_at').limit(limit);
   try {
@@ -172,14 +173,41 @@ export async function renewLeases(
   leaseMs: number,
 ): Promise<number> {
   const until = now + leaseMs;
+  return updateOwned(ctx, owner, ids, { lease_until: until, next_poll_at: notBefore(until) });
+}
+
+/**
+ * Updates `owner`'s unfinished tasks among `ids`, locking them in id order where the engine has row locks: the
+ * task writer also writes in id order, so a renewal, a release and a round's writes never wait on each other in
+ * a cycle (PostgreSQL answered that with 40P01 when renewals piled up). SQLite has no row locks.
+ */
+function updateOwned(
+  ctx: DbContext,
+  owner: string,
+  ids: number[],
+  values: UpdateObject<Database, 'tasks'>,
+): Promise<number> {
   return inChunks(ids, async (chunk) => {
-    const result = await ctx.db
+    let update = ctx.db
       .updateTable('tasks')
-      .set({ lease_until: until, next_poll_at: notBefore(until) })
-      .where('id', 'in', chunk)
+      .set(values)
       .where('lease_owner', '=', owner)
-      .where('status', 'not in', ['SUCCESS', 'FAILURE'])
-      .executeTakeFirst();
+      .where('status', 'not in', ['SUCCESS', 'FAILURE']);
+    if (ctx.dialect === 'postgres') {
+      // An UPDATE has no ORDER BY on PostgreSQL: a locking subquery sorted by id takes the locks in that order.
+      const inOrder = ctx.db
+        .selectFrom('tasks')
+        .select('id')
+        .where('id', 'in', chunk)
+        .where('lease_owner', '=', owner)
+        .orderBy('id')
+        .forUpdate();
+      update = update.where('id', 'in', inOrder);
+    } else {
+      update = update.where('id', 'in', chunk);
+      if (ctx.dialect === 'mysql') update = update.orderBy('id');
+    }
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows);
   });
 }
@@ -205,16 +233,7 @@ export async function releaseLeases(
   ids: number[],
   now: number,
 ): Promise<number> {
-  return inChunks(ids, async (chunk) => {
-    const result = await ctx.db
-      .updateTable('tasks')
-      .set({ lease_owner: null, lease_until: null, next_poll_at: now })
-      .where('id', 'in', chunk)
-      .where('lease_owner', '=', owner)
-      .where('status', 'not in', ['SUCCESS', 'FAILURE'])
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
-  });
+  return updateOwned(ctx, owner, ids, { lease_owner: null, lease_until: null, next_poll_at: now });
 }
 
 /** Unfinished tasks whose channel no longer exists (a delete whose own failing of them was interrupted). */

@@ -125,6 +125,31 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       }
       await w.t.ctx.store.db.deleteFrom('tasks').where('task_id', 'like', 'batch-%').execute();
     });
+
+    it('the TaskTimeoutMinutes option set on the dashboard governs: a task past it fails, refunded once', async () => {
+      const setTimeoutOption = (value: string) =>
+        w.t.request('PUT', '/api/option/', { as: w.t.root, body: { key: 'TaskTimeoutMinutes', value } });
+      expect((await setTimeoutOption('5')).status).toBe(200);
+      try {
+        const id = (await w.submit('/mj/submit/imagine', { prompt: 'forever sim:hang' })).body
+          .result as string;
+        w.generate(10_000);
+        await w.pollRound();
+        expect((await w.task(id))?.status).toBe('IN_PROGRESS');
+        // Six minutes after the submit: past the option's 5, far from the built-in 1440.
+        await w.pollRound(6 * 60_000);
+        const task = (await w.task(id))!;
+        expect(task).toMatchObject({ status: 'FAILURE', refunded: 1 });
+        expect(task.fail_reason).toBe('the task did not finish within 5 minutes');
+        await w.pollRound();
+        expect(await w.ledgerOf(id)).toEqual([
+          { kind: 'charge', quota: task.quota },
+          { kind: 'refund', quota: task.quota },
+        ]);
+      } finally {
+        expect((await setTimeoutOption('1440')).status).toBe(200);
+      }
+    });
   });
 
   describe.skipIf(!backend.available)(`midjourney push callbacks [${backend.dialect}]`, () => {

@@ -29,6 +29,17 @@ for (const backend of backends()) {
     let good: number;
     let sunoChannel: number;
     const metrics = async () => (await w.t.request('GET', '/metrics')).text;
+    /** Quota the ledger gave back on one platform's tasks. */
+    const refundedQuota = async (platform: string) => {
+      const row = await w.t.ctx.store.db
+        .selectFrom('ledger')
+        .innerJoin('tasks', 'tasks.task_id', 'ledger.task_id')
+        .select((eb) => eb.fn.sum<number>('ledger.quota').as('quota'))
+        .where('ledger.kind', '=', 'refund')
+        .where('tasks.platform', '=', platform)
+        .executeTakeFirst();
+      return Number(row?.quota ?? 0);
+    };
 
     beforeAll(async () => {
       // The world's own channel and simulator become the faulty one; a second midjourney-proxy is healthy.
@@ -83,8 +94,11 @@ for (const backend of backends()) {
         expect(Number(quota)).toBeGreaterThan(0);
         expect(sample(text, 'taskgate_charged_quota_total', { platform })).toBe(Number(quota));
       }
-      // The refused submit was refunded at once.
+      // The refused submit was refunded at once: one refund, of the quota it had been charged.
       expect(sample(text, 'taskgate_refunds_total', { platform: 'midjourney' })).toBe(1);
+      expect(sample(text, 'taskgate_refunded_quota_total', { platform: 'midjourney' })).toBe(
+        await refundedQuota('midjourney'),
+      );
     });
 
     it('a poll round: lag of the oldest due task, latency by channel, the 503 channel counted as errors', async () => {
@@ -105,26 +119,37 @@ for (const backend of backends()) {
       expect(sample(text, 'taskgate_upstream_latency_seconds_count', submits)).toBe(4);
       // The task failing upstream was refunded by the round: two midjourney refunds now.
       expect(sample(text, 'taskgate_refunds_total', { platform: 'midjourney' })).toBe(2);
+      const quota = await refundedQuota('midjourney');
+      expect(quota).toBeGreaterThan(0);
+      expect(sample(text, 'taskgate_refunded_quota_total', { platform: 'midjourney' })).toBe(quota);
       expect(sample(text, 'taskgate_leases_held')).toBe(0);
     });
 
-    it('leases held while a round waits on a hanging channel, none once it is done', async () => {
+    it('leases held while a round waits on a hanging channel, lowered as the other batches finish, none once done', async () => {
       w.sim.state.setKnobs({ faults: { listByCondition: 'hang' } });
-      const due = await w.t.ctx.store.db
-        .selectFrom('tasks')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('next_poll_at', 'is not', null)
-        .executeTakeFirstOrThrow();
+      const unfinished = (channel?: number) => {
+        let query = w.t.ctx.store.db
+          .selectFrom('tasks')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('next_poll_at', 'is not', null);
+        if (channel !== undefined) query = query.where('channel_id', '=', channel);
+        return query.executeTakeFirstOrThrow().then((row) => Number(row.n));
+      };
+      const due = await unfinished();
+      const onFaulty = await unfinished(faulty);
+      expect(onFaulty).toBeGreaterThan(0);
+      expect(due).toBeGreaterThan(onFaulty);
       const round = w.pollRound(61_000);
       let held: number | undefined;
-      // The hanging call keeps the round open until the poll timeout (2 s): look while it lasts.
-      for (let i = 0; i < 200 && !held; i++) {
+      // The hanging call keeps the round open until the poll timeout (2 s): the other channels' batches finish
+      // meanwhile, and then only the faulty channel's leases are held.
+      for (let i = 0; i < 200 && held !== onFaulty; i++) {
         held = sample(await metrics(), 'taskgate_leases_held');
-        if (!held) await new Promise((r) => setTimeout(r, 5));
+        if (held !== onFaulty) await new Promise((r) => setTimeout(r, 5));
       }
       const stats = await round;
-      expect(held).toBe(Number(due.n));
-      expect(stats.claimed).toBe(Number(due.n));
+      expect(held).toBe(onFaulty);
+      expect(stats.claimed).toBe(due);
       const text = await metrics();
       expect(sample(text, 'taskgate_leases_held')).toBe(0);
       expect(

@@ -45,7 +45,7 @@ const Fields = {
   auto_ban: Type.Boolean(),
   proxy: Type.Union([Url, Type.Literal('')]),
   push: Type.Boolean(),
-  timeout_minutes: Type.Integer({ minimum: 0, maximum: 525_600, description: '0 uses TASK_TIMEOUT_MINUTES' }),
+  timeout_minutes: Type.Integer({ minimum: 0, maximum: 525_600, description: '0 uses TaskTimeoutMinutes' }),
 };
 
 type FieldsBody = Partial<{

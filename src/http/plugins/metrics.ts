@@ -9,6 +9,7 @@ export interface Metrics {
   submits: Counter<'platform' | 'action' | 'outcome'>;
   charges: Counter<'platform'>;
   refunds: Counter<'platform'>;
+  refundedQuota: Counter<'platform'>;
   upstreamLatency: Histogram<'channel' | 'operation'>;
   upstreamErrors: Counter<'channel' | 'operation' | 'kind'>;
   pollLagSeconds: Gauge;
@@ -50,6 +51,12 @@ export function createMetrics(withDefaults = true): Metrics {
     refunds: new Counter({
       name: 'taskgate_refunds_total',
       help: 'Refunds by platform',
+      labelNames: ['platform'],
+      registers,
+    }),
+    refundedQuota: new Counter({
+      name: 'taskgate_refunded_quota_total',
+      help: 'Quota refunded (same unit as taskgate_charged_quota_total)',
       labelNames: ['platform'],
       registers,
     }),
