@@ -1,5 +1,6 @@
 // Many fenced writes in one transaction: a row whose fence was lost is skipped and the others are written, each
 // failure is refunded exactly once, and listeners hear only of rows that were written.
+import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { TaskWriter } from '../../src/engine/task-writer.js';
@@ -16,7 +17,7 @@ const NOW = 1_770_000_000_000;
 const QUOTA = 700;
 const silent = { info() {}, warn() {}, error() {} };
 
-describeEachBackend('task writer batches', (current) => {
+describeEachBackend('task writer batches', (current, dialect) => {
   const clock = new ManualClock(NOW);
   let writer: TaskWriter;
   let userId: number;
@@ -160,4 +161,42 @@ describeEachBackend('task writer batches', (current) => {
     expect((await findUserById(store, userId))!.quota).toBe(balance + QUOTA);
     expect(await read(store, rows[2].id)).toMatchObject({ status: 'IN_PROGRESS', refunded: 0 });
   });
+  // SQLite has no row locks to order.
+  it.skipIf(dialect === 'sqlite')(
+    'locks rows in id order whatever order the writes come in, so it cannot deadlock with a renewal',
+    async () => {
+      const store = current();
+      const [low, high] = await claimed(store, 2, 'round-order');
+      const fence = (row: TaskRow) => ({ version: row.version, leaseOwner: 'round-order' });
+      const waiting = async () => {
+        const query =
+          dialect === 'postgres'
+            ? sql<{ n: number }>`select count(*) as n from pg_stat_activity
+                where wait_event_type = 'Lock' and datname = current_database()`
+            : // MariaDB lists a statement waiting for a row lock as still updating.
+              sql<{ n: number }>`select count(*) as n from information_schema.processlist
+                where db = database() and info like 'update %' and state = 'Updating'`;
+        return Number((await query.execute(store.db)).rows[0].n);
+      };
+      let pending: Promise<Array<TaskRow | null>> | undefined;
+      await store.db.transaction().execute(async (trx) => {
+        // Someone (a renewal, say) holds the lowest row: the batch, given highest first, must wait for it first.
+        await trx.selectFrom('tasks').select('id').where('id', '=', low.id).forUpdate().execute();
+        pending = writer.commitMany([
+          { row: high, patch: { progress: '50%' }, fence: fence(high) },
+          { row: low, patch: { progress: '50%' }, fence: fence(low) },
+        ]);
+        for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        expect(await waiting()).toBe(1);
+        // While it waits it holds nothing: the higher row can be locked at once.
+        const free = await store.db
+          .transaction()
+          .execute((other) =>
+            other.selectFrom('tasks').select('id').where('id', '=', high.id).forUpdate().noWait().execute(),
+          );
+        expect(free).toEqual([{ id: high.id }]);
+      });
+      expect((await pending)?.map((row) => row?.progress)).toEqual(['50%', '50%']);
+    },
+  );
 });
