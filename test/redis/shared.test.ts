@@ -72,10 +72,14 @@ describe.skipIf(!redisUrl || !postgres.available)('two instances sharing Redis [
     const taskId = submitted.body.result as string;
     // The task is due FIRST_POLL_MS after its submit on the shared clock; A polls nothing (no background work).
     pair.a.clock.advance(FIRST_POLL_MS);
-    await eventually(
-      async () => ((await findTaskByPublicId(pair.b.ctx.store, taskId))?.poll_attempts ?? 0) > 0,
-      'B polls the task A accepted',
-    );
+    // Due now on the standing clock; a claim moves its next poll ahead (poll_attempts would not do: an answer
+    // that changes the status resets it to 0).
+    const polledByB = async () => {
+      const task = await findTaskByPublicId(pair.b.ctx.store, taskId);
+      return task !== undefined && (task.next_poll_at === null || task.next_poll_at > pair.a.clock.now());
+    };
+    expect(await polledByB()).toBe(false);
+    await eventually(polledByB, 'B polls the task A accepted');
     await pair.b.ctx.engine.stopBackground();
   });
 
