@@ -55,14 +55,19 @@ export class TaskWriter {
       const done: boolean[] = new Array(writes.length).fill(false);
       // Rows are locked in id order, like lease renewals and releases: concurrent statements cannot deadlock.
       const order = writes.map((_, i) => i).sort((a, b) => writes[a].row.id - writes[b].row.id);
+      const refunds: TaskWrite[] = [];
       for (const i of order) {
         const { row, patch, fence } = writes[i];
         const ok = await writeTaskFenced(trx, row.id, patch, { ...fence, now });
         done[i] = ok;
-        if (ok && patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) {
-          const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
-          if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
-        }
+        if (ok && patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) refunds.push(writes[i]);
+      }
+      // Balances after all task rows, by user then key: two batches refunding the same users in crossed order
+      // would otherwise lock their user rows in opposite orders and deadlock.
+      refunds.sort((a, b) => a.row.user_id - b.row.user_id || a.row.token_id - b.row.token_id);
+      for (const { row, patch } of refunds) {
+        const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
+        if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
       }
       return done;
     });

@@ -32,11 +32,11 @@ describeEachBackend('task writer batches', (current, dialect) => {
     writer.onChange((before, after) => heard.push({ before, after }));
   });
 
-  /** `count` charged tasks, due now, claimed by `owner`. */
-  async function claimed(store: Store, count: number, owner: string): Promise<TaskRow[]> {
+  /** `count` charged tasks of `user`, due now, claimed by `owner`. */
+  async function claimed(store: Store, count: number, owner: string, user = userId): Promise<TaskRow[]> {
     for (let i = 0; i < count; i++) {
       const taskId = `batch-${++serial}`;
-      const reservation = { userId, tokenId: 0, taskId, platform: 'midjourney', model: 'mj_imagine' };
+      const reservation = { userId: user, tokenId: 0, taskId, platform: 'midjourney', model: 'mj_imagine' };
       await reserveQuota(store, { ...reservation, quota: QUOTA, content: 'imagine' }, NOW);
       await insertTask(
         store,
@@ -45,7 +45,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
             task_id: taskId,
             platform: 'midjourney',
             action: 'IMAGINE',
-            user_id: userId,
+            user_id: user,
             quota: QUOTA,
             upstream_id: `up-${serial}`,
             status: 'IN_PROGRESS',
@@ -60,6 +60,22 @@ describeEachBackend('task writer batches', (current, dialect) => {
     expect(rows).toHaveLength(count);
     return rows.sort((a, b) => a.id - b.id);
   }
+
+  /** How many statements wait for a row lock; polled until one does. */
+  const waiting = async (store: Store) => {
+    const query =
+      dialect === 'postgres'
+        ? sql<{ n: number }>`select count(*) as n from pg_stat_activity
+            where wait_event_type = 'Lock' and datname = current_database()`
+        : // MariaDB lists a statement waiting for a row lock as still updating.
+          sql<{ n: number }>`select count(*) as n from information_schema.processlist
+            where db = database() and info like 'update %' and state = 'Updating'`;
+    return Number((await query.execute(store.db)).rows[0].n);
+  };
+  const untilOneWaits = async (store: Store) => {
+    for (let i = 0; i < 500 && (await waiting(store)) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await waiting(store)).toBe(1);
+  };
 
   const read = (store: Store, id: number) =>
     store.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -168,16 +184,6 @@ describeEachBackend('task writer batches', (current, dialect) => {
       const store = current();
       const [low, high] = await claimed(store, 2, 'round-order');
       const fence = (row: TaskRow) => ({ version: row.version, leaseOwner: 'round-order' });
-      const waiting = async () => {
-        const query =
-          dialect === 'postgres'
-            ? sql<{ n: number }>`select count(*) as n from pg_stat_activity
-                where wait_event_type = 'Lock' and datname = current_database()`
-            : // MariaDB lists a statement waiting for a row lock as still updating.
-              sql<{ n: number }>`select count(*) as n from information_schema.processlist
-                where db = database() and info like 'update %' and state = 'Updating'`;
-        return Number((await query.execute(store.db)).rows[0].n);
-      };
       let pending: Promise<Array<TaskRow | null>> | undefined;
       await store.db.transaction().execute(async (trx) => {
         // Someone (a renewal, say) holds the lowest row: the batch, given highest first, must wait for it first.
@@ -186,8 +192,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
           { row: high, patch: { progress: '50%' }, fence: fence(high) },
           { row: low, patch: { progress: '50%' }, fence: fence(low) },
         ]);
-        for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-        expect(await waiting()).toBe(1);
+        await untilOneWaits(store);
         // While it waits it holds nothing: the higher row can be locked at once.
         const free = await store.db
           .transaction()
@@ -197,6 +202,46 @@ describeEachBackend('task writer batches', (current, dialect) => {
         expect(free).toEqual([{ id: high.id }]);
       });
       expect((await pending)?.map((row) => row?.progress)).toEqual(['50%', '50%']);
+    },
+  );
+
+  it.skipIf(dialect === 'sqlite')(
+    'refunds by user, whatever order the tasks come in, so crossed batches cannot deadlock on balances',
+    async () => {
+      const store = current();
+      const other = await createUser(
+        store,
+        { username: `batch-${++serial}`, passwordHash: 'x', role: 1 },
+        NOW,
+      );
+      await changeBalance(store, other, 1_000_000, 'top-up', NOW);
+      const [first, second] = [Math.min(userId, other), Math.max(userId, other)];
+      // The lower task id belongs to the higher user id: task order and user order disagree.
+      const [low] = await claimed(store, 1, 'round-refund', second);
+      const [high] = await claimed(store, 1, 'round-refund', first);
+      const fail = { status: 'FAILURE' as const, fail_reason: 'upstream failed', updated_at: NOW };
+      let pending: Promise<Array<TaskRow | null>> | undefined;
+      await store.db.transaction().execute(async (trx) => {
+        // Another batch holds the lower user's balance: this one must wait for it before touching the higher.
+        await trx.selectFrom('users').select('id').where('id', '=', first).forUpdate().execute();
+        pending = writer.commitMany(
+          [low, high].map((row) => ({
+            row,
+            patch: fail,
+            fence: { version: row.version, leaseOwner: 'round-refund' },
+          })),
+        );
+        await untilOneWaits(store);
+        const free = await store.db
+          .transaction()
+          .execute((t) =>
+            t.selectFrom('users').select('id').where('id', '=', second).forUpdate().noWait().execute(),
+          );
+        expect(free).toEqual([{ id: second }]);
+      });
+      expect((await pending)?.map((row) => row?.refunded)).toEqual([1, 1]);
+      for (const user of [first, second])
+        expect((await findUserById(store, user))!.quota).toBe(await ledgerBalance(store, user));
     },
   );
 });
