@@ -70,9 +70,41 @@ describe.skipIf(!runUi)('web UI', () => {
             .documentElement.scrollWidth,
       );
       if (width > size.width) overflowing.push(`${name} is ${width} px wide at ${size.width} px`);
+      // On a desktop every table fits its box: no column hides past the right edge.
+      if (size.width >= DESKTOP.width) {
+        for (const table of await tableWidths(p)) {
+          if (table.scroll > table.client) {
+            overflowing.push(
+              `${name}: a table scrolls sideways at ${size.width} px (${table.scroll} > ${table.client})`,
+            );
+          }
+        }
+      }
     }
     await p.setViewportSize(DESKTOP);
     expect(overflowing).toEqual([]);
+  };
+
+  /** Each table body's content width and visible width. */
+  const tableWidths = (p: Page) =>
+    p.locator('.semi-table-body').evaluateAll((bodies) =>
+      bodies.map((el) => {
+        const body = el as unknown as { scrollWidth: number; clientWidth: number };
+        return { scroll: body.scrollWidth, client: body.clientWidth };
+      }),
+    );
+
+  /** At 375 px the first row's task id and status are on the screen without scrolling sideways. */
+  const identifiedOnPhone = async (p: Page) => {
+    await p.setViewportSize(PHONE);
+    const row = p.locator('tbody tr[data-kbd-row]').first();
+    const cells = [row.locator('.tg-id-text'), row.locator('[data-status]')];
+    const boxes = await Promise.all(cells.map(async (cell) => (await cell.boundingBox())!));
+    await p.setViewportSize(DESKTOP);
+    for (const box of boxes) {
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    }
   };
 
   /** Whether the locator's element has the keyboard focus. */
@@ -275,6 +307,7 @@ describe.skipIf(!runUi)('web UI', () => {
     // The filter is in the URL and in the form.
     expect(await page.getByLabel('Task ID').inputValue()).toBe(id);
     await shot(page, 'mj-table', [DESKTOP, PHONE]);
+    await identifiedOnPhone(page);
 
     await page.getByRole('navigation').getByRole('link', { name: 'Usage' }).click();
     const refund = page.getByRole('row', { name: new RegExp(`Refund.*${id}`) });
@@ -340,6 +373,11 @@ describe.skipIf(!runUi)('web UI', () => {
     const row = page.getByRole('row', { name: new RegExp(id) });
     await row.locator('[data-status="SUCCESS"]').waitFor();
     await shot(page, 'task-center', [DESKTOP, PHONE]);
+    await identifiedOnPhone(page);
+    // The id is cut short on screen, but whole in the page (and its title) for selecting and copying.
+    const idText = row.locator('.tg-id-text');
+    expect(await idText.textContent()).toBe(id);
+    expect(await idText.getAttribute('title')).toBe(id);
 
     await row.getByRole('button', { name: 'Play' }).click();
     const dialog = page.getByRole('dialog');
@@ -469,6 +507,19 @@ describe.skipIf(!runUi)('web UI', () => {
     expect(await optionValue('TaskTimeoutMinutes')).toBe('90');
     expect((await put('10080')).status).toBe(200);
     expect((await put('1440')).status).toBe(200);
+  });
+
+  it('fits the admin’s task tables, with their channel and user columns, on a 1280 px screen', async () => {
+    await page.goto(`${w.t.url}/midjourney`);
+    await page.locator('tbody tr[data-kbd-row] [data-status]').first().waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Channel' }).count()).toBe(1);
+    await shot(page, 'admin-mj-table', [DESKTOP, PHONE]);
+    await identifiedOnPhone(page);
+    await page.goto(`${w.t.url}/tasks`);
+    await page.locator('tbody tr[data-kbd-row] [data-status]').first().waitFor();
+    expect(await page.getByRole('columnheader', { name: 'User' }).count()).toBe(1);
+    await shot(page, 'admin-task-center', [DESKTOP, PHONE]);
+    await identifiedOnPhone(page);
   });
 
   it('shows every user’s ledger to the admin, filtered by user and kind in the URL', async () => {

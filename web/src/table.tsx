@@ -101,8 +101,8 @@ export function ListTable<T extends object>({
   query: UseQueryResult<Paged<T>>;
   list: ListParams;
   columns: ColumnProps<T>[];
-  /** The table's scroll width: narrower screens scroll it sideways. */
-  width: number;
+  /** The table's scroll width: narrower screens scroll it sideways. Without it, the sum of the columns' widths. */
+  width?: number;
   /** What Enter on a focused row opens (its detail, preview or edit dialog). */
   onOpen?: (record: T) => void;
 }) {
@@ -115,7 +115,7 @@ export function ListTable<T extends object>({
       dataSource={query.data?.items ?? []}
       columns={columns}
       onRow={(record) => rowKeys(record, onOpen)}
-      scroll={{ x: width }}
+      scroll={{ x: width ?? columns.reduce((sum, column) => sum + Number(column.width ?? 0), 0) }}
       empty={<EmptyState />}
       pagination={pagination(list, query.data?.total ?? 0, t('Pages'))}
     />

@@ -1,7 +1,9 @@
-// Pieces both task pages show: the status and refunded tags, the progress bar, and long text behind a click.
-import { Button, Modal, Progress, Tag } from '@douyinfe/semi-ui';
+// Pieces both task pages show: the status and refunded tags, the progress bar, long text behind a click, and the
+// columns both tables begin (task id, status) and end with (duration, channel, user, cost).
+import { Button, Modal, Progress, Tag, Typography } from '@douyinfe/semi-ui';
+import type { ColumnProps } from '@douyinfe/semi-ui/lib/es/table';
 import { useTranslation } from 'react-i18next';
-import { percentOf } from '../format';
+import { Duration, formatQuota, percentOf } from '../format';
 import i18n from '../i18n';
 import { type FilterForm, TextFilter, TimeRangeFilter } from '../list';
 
@@ -58,6 +60,64 @@ export function TaskProgress({ status, progress }: { status: string; progress: s
       style={{ minWidth: 90 }}
     />
   );
+}
+
+/** A task id cut short by an ellipsis: the whole id is in its title, in a selection of it, and on the copy button. */
+export function TaskId({ id }: { id: string }) {
+  return (
+    <span className="tg-id">
+      <span className="tg-id-text" title={id}>
+        {id}
+      </span>
+      <Typography.Text copyable={{ content: id }} />
+    </span>
+  );
+}
+
+/**
+ * The two columns that say which task a row is and how it stands, first in both task tables. The id stays fixed on
+ * the left, so on a phone it remains in sight while the rest of the row scrolls sideways.
+ */
+export function leadColumns<T extends { status: string; refunded: boolean }>(
+  idIndex: keyof T & string,
+): ColumnProps<T>[] {
+  return [
+    {
+      title: i18n.t('Task ID'),
+      dataIndex: idIndex,
+      // Wide enough for a whole 16-digit Midjourney id; longer ids are cut short.
+      width: 168,
+      fixed: 'left',
+      render: (v: string) => <TaskId id={v} />,
+    },
+    {
+      title: i18n.t('Status'),
+      dataIndex: 'status',
+      width: 100,
+      render: (v: string, r: T) => <StatusCell status={v} refunded={r.refunded} />,
+    },
+  ];
+}
+
+/** The columns both task tables end with: how long the task took, for admins its channel and user, its cost. */
+export function tailColumns<T extends { submit_time: number; finish_time: number }>(
+  admin: boolean,
+): ColumnProps<T>[] {
+  return [
+    {
+      title: i18n.t('Duration'),
+      dataIndex: 'duration',
+      width: 85,
+      render: (_: unknown, r: T) => <Duration start={r.submit_time} end={r.finish_time} />,
+    },
+    ...(admin
+      ? [
+          { title: i18n.t('Channel'), dataIndex: 'channel_id', width: 78 },
+          { title: i18n.t('User'), dataIndex: 'user_id', width: 55 },
+        ]
+      : []),
+    { title: i18n.t('Cost'), dataIndex: 'quota', width: 80, render: (v: number) => formatQuota(v) },
+  ];
 }
 
 /** A dialog with the whole of a text. */
