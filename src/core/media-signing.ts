@@ -6,6 +6,10 @@ const HOUR_MS = 3_600_000;
 /** How long a handed-out media URL stays valid. */
 export const MEDIA_URL_TTL_MS = 24 * HOUR_MS;
 
+/** Signed URLs kept (fetches of the same tasks within an hour hand out the same URL). */
+export const SIGNED_URL_CACHE_SIZE = 10_000;
+const signedUrls = new Map<string, string>();
+
 function signature(secret: string, path: string, expires: number): string {
   return createHmac('sha256', secret).update(`${path}\n${expires}`).digest('base64url').slice(0, 32);
 }
@@ -16,7 +20,16 @@ function signature(secret: string, path: string, expires: number): string {
  */
 export function signedMediaUrl(serverAddress: string, secret: string, path: string, now: number): string {
   const expires = Math.ceil((now + MEDIA_URL_TTL_MS) / HOUR_MS) * (HOUR_MS / 1000);
-  return `${serverAddress}${path}?exp=${expires}&sig=${signature(secret, path, expires)}`;
+  // The URL is a pure function of these four values, so within an expiry window it is signed once. The expiry
+  // is part of the key: a URL is never handed out past the window it was signed for.
+  const key = `${expires}\n${serverAddress}\n${path}\n${secret}`;
+  const cached = signedUrls.get(key);
+  if (cached !== undefined) return cached;
+  const url = `${serverAddress}${path}?exp=${expires}&sig=${signature(secret, path, expires)}`;
+  // Past the bound the oldest entry goes (a Map iterates in insertion order); earlier windows' entries age out.
+  if (signedUrls.size >= SIGNED_URL_CACHE_SIZE) signedUrls.delete(signedUrls.keys().next().value!);
+  signedUrls.set(key, url);
+  return url;
 }
 
 export function verifyMediaSignature(

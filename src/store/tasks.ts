@@ -1,6 +1,6 @@
 // Tasks of every platform in one table. Listing queries here; the poller's lease statements come with the engine.
 import { CompiledQuery, sql } from 'kysely';
-import type { DbContext } from './db.js';
+import type { DbContext, Dialect } from './db.js';
 import { type FilteredTasks, listingTotal } from './listing-count.js';
 import { prebuilt } from './prebuilt.js';
 import type { NewTask, TaskRow } from './schema.js';
@@ -150,6 +150,38 @@ export function findUserTask(
     .where('user_id', '=', userId)
     .where('platform', '=', platform)
     .executeTakeFirst();
+}
+
+const userTaskSql = new WeakMap<readonly string[], Partial<Record<Dialect, string>>>();
+
+/**
+ * `findUserTask` reading only `columns`, with SQL built once per column list (prebuilt.ts): the hot fetch routes
+ * skip the query builder, and SQLite reads a fraction of the row.
+ */
+export async function findUserTaskColumns<C extends keyof TaskRow>(
+  ctx: DbContext,
+  userId: number,
+  platform: string,
+  taskId: string,
+  columns: readonly C[],
+): Promise<Pick<TaskRow, C> | undefined> {
+  // Looked up by the column list's identity: joining it into prebuilt's key on every call showed in profiles.
+  const texts = userTaskSql.get(columns) ?? {};
+  let text = texts[ctx.dialect];
+  if (text === undefined) {
+    text = prebuilt(ctx.dialect, `user-task|${columns.join(',')}`, (q) => {
+      const where = ['task_id', 'user_id', 'platform']
+        .map((c) => `${q.name(c)} = ${q.param()}`)
+        .join(' and ');
+      return `select ${columns.map(q.name).join(', ')} from ${q.name('tasks')} where ${where} limit 1`;
+    });
+    texts[ctx.dialect] = text;
+    userTaskSql.set(columns, texts);
+  }
+  const result = await ctx.db.executeQuery<Pick<TaskRow, C>>(
+    CompiledQuery.raw(text, [taskId, userId, platform]),
+  );
+  return result.rows[0];
 }
 
 export function findUserTasksByIds(

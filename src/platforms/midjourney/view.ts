@@ -30,8 +30,30 @@ const parse = <T>(text: string, fallback: T): T => {
   }
 };
 
+/** The columns the view reads: the fetch route selects only these. */
+export const MJ_VIEW_COLUMNS = [
+  'task_id',
+  'action',
+  'status',
+  'progress',
+  'prompt',
+  'prompt_en',
+  'description',
+  'state',
+  'submit_time',
+  'start_time',
+  'finish_time',
+  'image_url',
+  'video_url',
+  'video_urls',
+  'fail_reason',
+  'properties',
+  'buttons',
+] as const satisfies readonly (keyof TaskRow)[];
+export type MjViewRow = Pick<TaskRow, (typeof MJ_VIEW_COLUMNS)[number]>;
+
 /** `media` turns a Taskgate media path into the URL handed out; null hands out the upstream URLs as they are. */
-export function mjTaskObject(row: TaskRow, media: ((path: string) => string) | null): MjTaskObject {
+export function mjTaskObject(row: MjViewRow, media: ((path: string) => string) | null): MjTaskObject {
   const forward = (url: string, path: string) => (url ? (media ? media(path) : url) : null);
   const videoUrls = parse<string[]>(row.video_urls, []);
   return {

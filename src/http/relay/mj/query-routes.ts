@@ -6,10 +6,10 @@ import { AppError, badRequest } from '../../../core/errors.js';
 import { MJ_UNFINISHED_STATUSES } from '../../../core/task-status.js';
 import { clip, isObject, parseJsonText, str } from '../../../platforms/json.js';
 import { mjHeaders } from '../../../platforms/midjourney/adapter.js';
-import { mjTaskObject } from '../../../platforms/midjourney/view.js';
-import type { TaskRow } from '../../../store/schema.js';
+import { MJ_VIEW_COLUMNS, type MjViewRow, mjTaskObject } from '../../../platforms/midjourney/view.js';
 import {
   findUserTask,
+  findUserTaskColumns,
   findUserTasksByIds,
   recentUserTasks,
   unfinishedUserTasks,
@@ -27,7 +27,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   const { store, options, config, secret, clock, engine } = app.ctx;
   const tags = ['midjourney'];
 
-  const view = (rows: TaskRow[]) => {
+  const view = (rows: MjViewRow[]) => {
     const { sign } = mediaSigner(
       options.get('MjForwardUrlEnabled'),
       config.serverAddress,
@@ -46,7 +46,14 @@ export async function mjQueryRoutes(app: App): Promise<void> {
       schema: { tags, summary: 'One of my tasks', params: IdParams, response: mjResponses(TaskObject) },
     },
     async (request, reply) => {
-      const task = await owned(request, request.params.id);
+      // Only the view's columns, with SQL built once: this is the hottest read route (docs/benchmarks.md).
+      const task = await findUserTaskColumns(
+        store,
+        request.apiKey.user.id,
+        'midjourney',
+        request.params.id,
+        MJ_VIEW_COLUMNS,
+      );
       // Unknown and foreign ids read alike, with the body midjourney-proxy clients recognise.
       if (!task) return reply.code(404).send({ code: 4, description: 'task_not_found', result: null });
       return view([task])[0];
