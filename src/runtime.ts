@@ -7,6 +7,7 @@ import type { NotifySettings } from './engine/client-notify.js';
 import { Engine } from './engine/engine.js';
 import { type PollerSettings, pollerSettingsFrom } from './engine/poller.js';
 import type { AppContext } from './http/context.js';
+import { apiKeyCache } from './http/plugins/api-key-cache.js';
 import { createMetrics } from './http/plugins/metrics.js';
 import { ensureRoot, serverSecret } from './services/bootstrap.js';
 import { openCoordination } from './services/coordination/index.js';
@@ -50,9 +51,12 @@ export async function openRuntime(
       TaskTimeoutMinutes: config.taskTimeoutMinutes,
     });
     await settings.refresh();
+    const keys = apiKeyCache(store);
+    keys.announceChangesTo(() => coordination.publish({ type: 'keys' }));
     coordination.subscribe((event) => {
       if (event.type === 'options')
         settings.refresh().catch((err) => log.warn({ err }, 'options refresh failed'));
+      else if (event.type === 'keys') keys.forgetAll();
     });
     const engine = new Engine({
       store,

@@ -3,6 +3,7 @@
 // The instances share a clock that only moves by hand, so no cache TTL or poll interval can explain what is seen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_POLL_MS } from '../../src/engine/submit.js';
+import { apiKeyCache } from '../../src/http/plugins/api-key-cache.js';
 import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
 import { findTaskByPublicId } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
@@ -115,5 +116,23 @@ describe.skipIf(!redisUrl || !postgres.available)('two instances sharing Redis [
       const listed = await pair.b.request('GET', '/api/option/', { as: pair.b.root });
       return listed.body.data.find((o: { key: string }) => o.key === 'RetryTimes')?.value === '7';
     }, 'B reads the new option');
+  });
+
+  it('drops on B the keys it cached when a key is disabled on A', async () => {
+    const owner = await pair.a.createUser();
+    const fresh = await pair.a.createKey(owner);
+    const listOnB = () =>
+      pair.b.request('GET', '/mj/task/list', { headers: { authorization: `Bearer ${fresh.key}` } });
+    expect((await listOnB()).status).toBe(200);
+    const cachedOnB = apiKeyCache(pair.b.ctx.store);
+    expect(cachedOnB.size).toBeGreaterThan(0);
+    const off = await pair.a.request('PUT', '/api/token/?status_only=true', {
+      as: owner,
+      body: { id: fresh.id, status: 2 },
+    });
+    expect(off.status).toBe(200);
+    // Entries expire only when read: an emptied cache is the message's doing, not the TTL's.
+    await eventually(async () => cachedOnB.size === 0, 'B forgets its cached keys');
+    expect((await listOnB()).status).toBe(401);
   });
 });

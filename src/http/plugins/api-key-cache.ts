@@ -1,7 +1,7 @@
 // Relay requests look their API key up on every call (fetch is polled hard by clients). The key's token and user
 // rows are kept for a short time, per store, so a hot key costs no query. Changes made through this instance's
-// API (a key edited, disabled or deleted; a user edited or disabled) drop the affected entries at once; another
-// instance's changes are seen within the TTL. A stale remaining quota can only admit a request, never spend:
+// API (a key edited, disabled or deleted; a user edited or disabled) drop the affected entries at once and, with
+// Redis, every other instance's whole cache; without Redis another instance's changes are seen within the TTL. A stale remaining quota can only admit a request, never spend:
 // every charge checks the key's quota again in the database (reserveQuota).
 import type { TokenRow, UserRow } from '../../store/schema.js';
 
@@ -20,7 +20,19 @@ export class ApiKeyCache {
   /** Bumped on every invalidation: a lookup that started before one must not store what it read. */
   private generation = 0;
 
+  /** Tells the other instances that a key or user changed (set once Redis coordination is open). */
+  private announce: () => void = () => {};
+
   constructor(private readonly ttlMs = API_KEY_TTL_MS) {}
+
+  announceChangesTo(announce: () => void): void {
+    this.announce = announce;
+  }
+
+  /** Entries held, fresh or not (an expired one goes when it is next read). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** The cached rows of the key with this hash, if still fresh. */
   get(keyHash: string): { token: TokenRow; user: UserRow } | undefined {
@@ -46,11 +58,19 @@ export class ApiKeyCache {
   forgetToken(tokenId: number): void {
     this.generation++;
     for (const [hash, entry] of this.entries) if (entry.token.id === tokenId) this.entries.delete(hash);
+    this.announce();
   }
 
   forgetUser(userId: number): void {
     this.generation++;
     for (const [hash, entry] of this.entries) if (entry.user.id === userId) this.entries.delete(hash);
+    this.announce();
+  }
+
+  /** Another instance changed a key or user (which one is not said): forget everything; never announced back. */
+  forgetAll(): void {
+    this.generation++;
+    this.entries.clear();
   }
 }
 

@@ -39,7 +39,7 @@ return {current, ttl}
 
 type WithHit = Redis & { taskgateHit(key: string, windowMs: number): Promise<[number, number]> };
 
-const KINDS = new Set(['wake', 'channels', 'options']);
+const KINDS = new Set(['wake', 'channels', 'options', 'keys']);
 
 /** A message from another instance, or null when it is not one we understand (or our own echo). */
 function parse(text: string, self: string): CoordinationEvent | null {
@@ -216,7 +216,7 @@ export class RedisCoordination implements Coordination {
       );
       // Messages sent while it was down are lost: catch up on everything once.
       if (previous === 'down')
-        for (const type of ['channels', 'options', 'wake'] as const)
+        for (const type of ['channels', 'options', 'keys', 'wake'] as const)
           this.deliver(type === 'wake' ? { type, inMs: 0 } : { type });
     } else {
       log.warn(

@@ -14,7 +14,11 @@ export interface ChannelsEvent {
 export interface OptionsEvent {
   type: 'options';
 }
-export type CoordinationEvent = WakeEvent | ChannelsEvent | OptionsEvent;
+/** An API key or its user was changed, disabled or deleted: drop the relay's key cache. */
+export interface KeysEvent {
+  type: 'keys';
+}
+export type CoordinationEvent = WakeEvent | ChannelsEvent | OptionsEvent | KeysEvent;
 
 export type RedisState = 'not configured' | 'up' | 'down';
 
