@@ -160,9 +160,14 @@ describeEachBackend('client callbacks', (current) => {
     await receiver?.close();
   });
 
+  // The clock stands still and a midjourney id is its millisecond plus 3 random digits: a distinct millisecond
+  // per task keeps two ids from colliding (the relay retries a collision; this helper inserts directly).
+  let distinctMs = 0;
   const addTask = async (fields: Partial<NewTask> = {}): Promise<TaskRow> => {
     const taskId =
-      fields.platform && fields.platform !== 'midjourney' ? newTaskPublicId() : newMjPublicId(clock.now());
+      fields.platform && fields.platform !== 'midjourney'
+        ? newTaskPublicId()
+        : newMjPublicId(clock.now() + ++distinctMs);
     await insertTask(
       store,
       taskValues(

@@ -7,6 +7,9 @@ import type { SubmitReading } from '../../src/platforms/types.js';
 import { findUserById } from '../../src/store/users.js';
 import { type MjWorld, startMjWorld } from '../support/mj-world.js';
 
+/** The test clock stands still: a distinct millisecond per submit keeps midjourney ids from colliding. */
+let distinctMs = 0;
+
 describe('the first state in a submit answer', () => {
   let w: MjWorld;
   beforeAll(async () => {
@@ -28,7 +31,7 @@ describe('the first state in a submit answer', () => {
       model: 'mj_imagine',
       user,
       token,
-      publicId: newMjPublicId(w.t.clock.now()),
+      publicId: newMjPublicId(w.t.clock.now() + ++distinctMs),
       request: () => ({
         method: 'POST',
         path: '/mj/submit/imagine',

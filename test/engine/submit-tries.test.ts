@@ -15,6 +15,9 @@ import type { ChannelRow, UserRow } from '../../src/store/schema.js';
 import { createUser } from '../../src/store/users.js';
 import { describeEachBackend } from '../support/databases.js';
 
+/** The test clock stands still: a distinct millisecond per submit keeps midjourney ids from colliding. */
+let distinctMs = 0;
+
 const SECRET = 'tries-secret';
 
 describeEachBackend('submit tries', (current) => {
@@ -101,7 +104,7 @@ describeEachBackend('submit tries', (current) => {
       model: 'mj_imagine',
       user,
       token: null,
-      publicId: newMjPublicId(clock.now()),
+      publicId: newMjPublicId(clock.now() + ++distinctMs),
       request: (channel: ChannelRow) => ({
         method: 'POST',
         path: '/mj/submit/imagine',
