@@ -8,16 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import { DEFAULT_CHANNEL_MODELS } from '../../src/core/channel-types.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import { hashSecret, newApiKey, randomString } from '../../src/core/ids.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppContext } from '../../src/http/context.js';
 import { openRuntime } from '../../src/runtime.js';
-import { createChannel } from '../../src/store/channels.js';
+import { createChannel, newChannelValues } from '../../src/store/channels.js';
 import type { DatabaseTarget } from '../../src/store/db.js';
 import { changeBalance } from '../../src/store/ledger.js';
-import { createToken } from '../../src/store/tokens.js';
+import { createToken, unlimitedKey } from '../../src/store/tokens.js';
 import { createUser } from '../../src/store/users.js';
 import { log, onCleanup } from './util.js';
 
@@ -117,23 +116,7 @@ export async function createUserWithKeys(
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
     const key = newApiKey();
-    await createToken(
-      store,
-      userId,
-      hashSecret(key),
-      key,
-      {
-        name: `bench ${i}`,
-        remainQuota: 0,
-        unlimitedQuota: true,
-        expiredTime: -1,
-        modelLimitsEnabled: false,
-        modelLimits: '',
-        allowIps: '',
-        group: '',
-      },
-      now,
-    );
+    await createToken(store, userId, hashSecret(key), key, unlimitedKey(`bench ${i}`), now);
     keys.push(key);
   }
   if (count > 0) log(`created ${count} API keys`);
@@ -144,27 +127,7 @@ export async function createUserWithKeys(
 export async function createMjChannel(ctx: AppContext, baseUrl: string, secret: string, name: string) {
   const id = await createChannel(
     ctx.store,
-    {
-      type: 'midjourney-plus',
-      name,
-      base_url: baseUrl,
-      key: secret,
-      models: DEFAULT_CHANNEL_MODELS['midjourney-plus'].join(','),
-      group: 'default',
-      priority: 0,
-      weight: 0,
-      status: 1,
-      status_reason: '',
-      auto_ban: 1,
-      proxy: '',
-      push: 0,
-      push_secret: randomString(32),
-      timeout_minutes: 0,
-      failure_count: 0,
-      test_time: 0,
-      response_time: 0,
-      used_quota: 0,
-    },
+    newChannelValues({ type: 'midjourney-plus', name, base_url: baseUrl, key: secret }),
     ctx.clock.now(),
   );
   ctx.engine.channels.invalidate();

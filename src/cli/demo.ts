@@ -5,9 +5,9 @@ import { loadConfig } from '../config.js';
 import { hashSecret, newApiKey, randomString } from '../core/ids.js';
 import { hashPassword } from '../services/passwords.js';
 import { createSimulators } from '../sim/server.js';
-import { createChannel } from '../store/channels.js';
+import { createChannel, newChannelValues } from '../store/channels.js';
 import { changeBalance } from '../store/ledger.js';
-import { createToken } from '../store/tokens.js';
+import { createToken, unlimitedKey } from '../store/tokens.js';
 import { createUser } from '../store/users.js';
 import { serve } from './serve.js';
 
@@ -31,76 +31,16 @@ export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   );
   await changeBalance(store, userId, 50_000_000, 'demo balance', now);
   const key = newApiKey();
-  await createToken(
-    store,
-    userId,
-    hashSecret(key),
-    key,
-    {
-      name: 'demo key',
-      remainQuota: 0,
-      unlimitedQuota: true,
-      expiredTime: -1,
-      modelLimitsEnabled: false,
-      modelLimits: '',
-      allowIps: '',
-      group: '',
-    },
-    now,
-  );
-  const channel = {
-    key: simSecret,
-    base_url: simUrl,
-    group: 'default',
-    priority: 0,
-    weight: 0,
-    status: 1,
-    status_reason: '',
-    auto_ban: 0,
-    proxy: '',
-    timeout_minutes: 0,
-    failure_count: 0,
-    test_time: 0,
-    response_time: 0,
-    used_quota: 0,
-  };
+  await createToken(store, userId, hashSecret(key), key, unlimitedKey('demo key'), now);
+  // What an admin creating them gets (every model of the type), with auto-ban off.
+  const channel = { base_url: simUrl, key: simSecret, auto_ban: 0 };
   await createChannel(
     store,
-    {
-      ...channel,
-      type: 'midjourney-plus',
-      name: 'demo midjourney-proxy',
-      models:
-        'mj_imagine,mj_upscale,mj_variation,mj_reroll,mj_describe,mj_blend,mj_shorten,mj_modal,mj_zoom,mj_custom_zoom,mj_pan,mj_high_variation,mj_low_variation,mj_inpaint,mj_upload,mj_video,mj_edits,swap_face',
-      push: 1,
-      push_secret: randomString(32),
-    },
+    newChannelValues({ ...channel, type: 'midjourney-plus', name: 'demo midjourney-proxy', push: 1 }),
     now,
   );
-  await createChannel(
-    store,
-    {
-      ...channel,
-      type: 'suno',
-      name: 'demo Suno-API',
-      models: 'suno_music,suno_lyrics',
-      push: 0,
-      push_secret: randomString(32),
-    },
-    now,
-  );
-  await createChannel(
-    store,
-    {
-      ...channel,
-      type: 'openai-video',
-      name: 'demo video',
-      models: 'sora-2,sora-2-pro',
-      push: 0,
-      push_secret: randomString(32),
-    },
-    now,
-  );
+  await createChannel(store, newChannelValues({ ...channel, type: 'suno', name: 'demo Suno-API' }), now);
+  await createChannel(store, newChannelValues({ ...channel, type: 'openai-video', name: 'demo video' }), now);
   ctx.engine.channels.invalidate();
 
   const base = config.serverAddress;

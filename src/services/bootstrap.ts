@@ -9,7 +9,7 @@ import { type DbContext, inTransaction } from '../store/db.js';
 import { isUniqueViolation } from '../store/insert.js';
 import { changeBalance } from '../store/ledger.js';
 import { readOptions } from '../store/options.js';
-import { createToken } from '../store/tokens.js';
+import { createToken, unlimitedKey } from '../store/tokens.js';
 import { createUser, setAccessTokenHash } from '../store/users.js';
 import { hashPassword } from './passwords.js';
 
@@ -42,16 +42,7 @@ export async function ensureRoot(
           id,
           hashSecret(config.initialRootToken),
           config.initialRootToken,
-          {
-            name: 'initial root token',
-            remainQuota: 0,
-            unlimitedQuota: true,
-            expiredTime: -1,
-            modelLimitsEnabled: false,
-            modelLimits: '',
-            allowIps: '',
-            group: '',
-          },
+          unlimitedKey('initial root token'),
           now,
         );
       }

@@ -1,10 +1,41 @@
 // Channels (upstreams). The key is read here for forwarding only; no view ever carries it.
+import { type ChannelType, DEFAULT_CHANNEL_MODELS } from '../core/channel-types.js';
+import { randomString } from '../core/ids.js';
 import { ChannelStatus } from '../core/roles.js';
 import type { DbContext } from './db.js';
 import { insertReturningId } from './insert.js';
 import type { ChannelRow, NewChannel } from './schema.js';
 
 export type ChannelValues = Omit<NewChannel, 'id' | 'created_at' | 'updated_at'>;
+
+/** A new channel: what is given, and for the rest what an admin creating it through the API gets. */
+export function newChannelValues(
+  given: Pick<ChannelValues, 'type' | 'name' | 'base_url'> & Partial<ChannelValues>,
+): ChannelValues {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  return {
+    key: '',
+    group: 'default',
+    priority: 0,
+    weight: 0,
+    status: ChannelStatus.enabled,
+    status_reason: '',
+    auto_ban: 1,
+    proxy: '',
+    push: 0,
+    push_secret: randomString(32),
+    timeout_minutes: 0,
+    failure_count: 0,
+    test_time: 0,
+    response_time: 0,
+    used_quota: 0,
+    ...(defined as Partial<ChannelValues>),
+    type: given.type,
+    name: given.name,
+    base_url: given.base_url,
+    models: given.models || DEFAULT_CHANNEL_MODELS[given.type as ChannelType].join(','),
+  };
+}
 
 export async function createChannel(ctx: DbContext, values: ChannelValues, now: number): Promise<number> {
   return insertReturningId(

@@ -14,6 +14,18 @@ export interface TokenSettings {
   group: string;
 }
 
+/** A key without limits: unlimited quota, no expiry, every model, any IP, the user's group. */
+export const unlimitedKey = (name: string): TokenSettings => ({
+  name,
+  remainQuota: 0,
+  unlimitedQuota: true,
+  expiredTime: -1,
+  modelLimitsEnabled: false,
+  modelLimits: '',
+  allowIps: '',
+  group: '',
+});
+
 export async function createToken(
   ctx: DbContext,
   userId: number,

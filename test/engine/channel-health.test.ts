@@ -7,7 +7,7 @@ import { ChannelDirectory } from '../../src/engine/channels.js';
 import { midjourneyAdapter } from '../../src/platforms/midjourney/adapter.js';
 import type { UpstreamResponse } from '../../src/platforms/types.js';
 import { Options } from '../../src/services/options.js';
-import { createChannel, findChannel } from '../../src/store/channels.js';
+import { createChannel, findChannel, newChannelValues } from '../../src/store/channels.js';
 import type { Store } from '../../src/store/db.js';
 import { describeEachBackend } from '../support/databases.js';
 
@@ -84,27 +84,16 @@ describeEachBackend('channel health bookkeeping', (current) => {
   async function newChannel(store: Store, values: { status?: number; auto_ban?: number } = {}) {
     const id = await createChannel(
       store,
-      {
+      newChannelValues({
         type: 'midjourney',
         name: 'health',
         base_url: 'http://127.0.0.1:9',
         key: 'k',
         models: 'mj_imagine',
-        group: 'default',
-        priority: 0,
-        weight: 0,
-        status: values.status ?? 1,
+        status: values.status,
         status_reason: values.status === 2 ? 'disabled by an admin' : '',
-        auto_ban: values.auto_ban ?? 1,
-        proxy: '',
-        push: 0,
-        push_secret: 's',
-        timeout_minutes: 0,
-        failure_count: 0,
-        test_time: 0,
-        response_time: 0,
-        used_quota: 0,
-      },
+        auto_ban: values.auto_ban,
+      }),
       clock.now(),
     );
     return (await findChannel(store, id))!;

@@ -15,7 +15,7 @@ import { Options } from '../../src/services/options.js';
 import type { Store } from '../../src/store/db.js';
 import type { NewTask, TaskPatch, TaskRow } from '../../src/store/schema.js';
 import { findTaskByPublicId, insertTask, taskValues } from '../../src/store/tasks.js';
-import { createToken } from '../../src/store/tokens.js';
+import { createToken, unlimitedKey } from '../../src/store/tokens.js';
 import { createUser } from '../../src/store/users.js';
 import { startTestApp } from '../support/app.js';
 import { describeEachBackend } from '../support/databases.js';
@@ -127,23 +127,7 @@ describeEachBackend('client callbacks', (current) => {
       clock.now(),
     );
     apiKey = newApiKey();
-    tokenId = await createToken(
-      store,
-      userId,
-      hashSecret(apiKey),
-      apiKey,
-      {
-        name: 'k',
-        remainQuota: 0,
-        unlimitedQuota: true,
-        expiredTime: -1,
-        modelLimitsEnabled: false,
-        modelLimits: '',
-        allowIps: '',
-        group: '',
-      },
-      clock.now(),
-    );
+    tokenId = await createToken(store, userId, hashSecret(apiKey), apiKey, unlimitedKey('k'), clock.now());
     writer = new TaskWriter(store, clock, createMetrics(false), log);
     notifier = makeNotifier();
     writer.onChange((before, after) => notifier.taskChanged(before, after));

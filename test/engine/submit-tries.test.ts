@@ -9,7 +9,7 @@ import { createMetrics } from '../../src/http/plugins/metrics.js';
 import { midjourneyAdapter, mjHeaders } from '../../src/platforms/midjourney/adapter.js';
 import { Options } from '../../src/services/options.js';
 import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
-import { createChannel, findChannel } from '../../src/store/channels.js';
+import { createChannel, findChannel, newChannelValues } from '../../src/store/channels.js';
 import { changeBalance } from '../../src/store/ledger.js';
 import type { ChannelRow, UserRow } from '../../src/store/schema.js';
 import { createUser } from '../../src/store/users.js';
@@ -45,27 +45,14 @@ describeEachBackend('submit tries', (current) => {
       channelIds.push(
         await createChannel(
           store,
-          {
+          newChannelValues({
             type: 'midjourney',
             name: `c${i}`,
             base_url: url,
             key: i === 2 ? SECRET : 'wrong',
             models: 'mj_imagine',
-            group: 'default',
             priority: 10 - i,
-            weight: 0,
-            status: 1,
-            status_reason: '',
-            auto_ban: 1,
-            proxy: '',
-            push: 0,
-            push_secret: 's',
-            timeout_minutes: 0,
-            failure_count: 0,
-            test_time: 0,
-            response_time: 0,
-            used_quota: 0,
-          },
+          }),
           clock.now(),
         ),
       );

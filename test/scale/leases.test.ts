@@ -8,7 +8,7 @@ import { SingletonJobs } from '../../src/engine/singleton.js';
 import { createMetrics } from '../../src/http/plugins/metrics.js';
 import { Options } from '../../src/services/options.js';
 import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
-import { createChannel } from '../../src/store/channels.js';
+import { createChannel, newChannelValues } from '../../src/store/channels.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { jobLease } from '../../src/store/job-leases.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
@@ -45,27 +45,13 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       const now = Date.now();
       channelId = await createChannel(
         stores[0],
-        {
+        newChannelValues({
           type: 'midjourney-plus',
           name: 'sim',
           base_url: simUrl,
           key: SECRET,
-          models: '',
-          group: 'default',
-          priority: 0,
-          weight: 0,
-          status: 1,
-          status_reason: '',
           auto_ban: 0,
-          proxy: '',
-          push: 0,
-          push_secret: '',
-          timeout_minutes: 0,
-          failure_count: 0,
-          test_time: 0,
-          response_time: 0,
-          used_quota: 0,
-        },
+        }),
         now,
       );
       engines = [];

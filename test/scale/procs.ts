@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { hashSecret, newApiKey } from '../../src/core/ids.js';
 import type { DbContext } from '../../src/store/db.js';
 import { changeBalance } from '../../src/store/ledger.js';
-import { createToken } from '../../src/store/tokens.js';
+import { createToken, unlimitedKey } from '../../src/store/tokens.js';
 import { createUser } from '../../src/store/users.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -89,23 +89,7 @@ export async function seedUser(
   const id = await createUser(store, { username: name, passwordHash: 'not-a-hash', role: 1 }, now);
   await changeBalance(store, id, quota, 'scale test top-up', now);
   const key = newApiKey();
-  await createToken(
-    store,
-    id,
-    hashSecret(key),
-    key,
-    {
-      name: 'scale key',
-      remainQuota: 0,
-      unlimitedQuota: true,
-      expiredTime: -1,
-      modelLimitsEnabled: false,
-      modelLimits: '',
-      allowIps: '',
-      group: '',
-    },
-    now,
-  );
+  await createToken(store, id, hashSecret(key), key, unlimitedKey('scale key'), now);
   return { id, key };
 }
 

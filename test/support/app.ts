@@ -10,7 +10,7 @@ import type { App } from '../../src/http/types.js';
 import { openRuntime } from '../../src/runtime.js';
 import type { Dialect } from '../../src/store/db.js';
 import { changeBalance } from '../../src/store/ledger.js';
-import { createToken, type TokenSettings } from '../../src/store/tokens.js';
+import { createToken, type TokenSettings, unlimitedKey } from '../../src/store/tokens.js';
 import { createUser, setAccessTokenHash, updateUser } from '../../src/store/users.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -167,17 +167,7 @@ export async function startTestApp(
         actor.id,
         hashSecret(key),
         key,
-        {
-          name: 'test key',
-          remainQuota: 0,
-          unlimitedQuota: true,
-          expiredTime: -1,
-          modelLimitsEnabled: false,
-          modelLimits: '',
-          allowIps: '',
-          group: '',
-          ...settings,
-        },
+        { ...unlimitedKey('test key'), ...settings },
         clock.now(),
       );
       return { id, key };

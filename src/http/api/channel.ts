@@ -1,8 +1,7 @@
 // /api/channel/*: admins manage upstream channels. The key is write-only: no response carries it.
 import { Type } from 'typebox';
-import { DEFAULT_CHANNEL_MODELS, parseChannelType } from '../../core/channel-types.js';
+import { parseChannelType } from '../../core/channel-types.js';
 import { badRequest, notFound } from '../../core/errors.js';
-import { randomString } from '../../core/ids.js';
 import { parsePage } from '../../core/paging.js';
 import { ChannelStatus, Role } from '../../core/roles.js';
 import { testChannel } from '../../engine/channel-health.js';
@@ -12,6 +11,7 @@ import {
   deleteChannel,
   findChannel,
   listChannels,
+  newChannelValues,
   updateChannel,
 } from '../../store/channels.js';
 import { requireUser } from '../plugins/auth.js';
@@ -185,30 +185,9 @@ export async function channelRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const values = toValues(request.body as FieldsBody);
-      const type = values.type as keyof typeof DEFAULT_CHANNEL_MODELS;
       const id = await createChannel(
         store,
-        {
-          type,
-          name: values.name!,
-          base_url: values.base_url!,
-          key: values.key ?? '',
-          models: values.models || DEFAULT_CHANNEL_MODELS[type].join(','),
-          group: values.group ?? 'default',
-          priority: values.priority ?? 0,
-          weight: values.weight ?? 0,
-          status: values.status ?? ChannelStatus.enabled,
-          status_reason: values.status_reason ?? '',
-          auto_ban: values.auto_ban ?? 1,
-          proxy: values.proxy ?? '',
-          push: values.push ?? 0,
-          push_secret: randomString(32),
-          timeout_minutes: values.timeout_minutes ?? 0,
-          failure_count: 0,
-          test_time: 0,
-          response_time: 0,
-          used_quota: 0,
-        },
+        newChannelValues({ ...values, type: values.type!, name: values.name!, base_url: values.base_url! }),
         clock.now(),
       );
       engine.channels.invalidate();
