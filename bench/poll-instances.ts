@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { DEFAULT_POLLER_SETTINGS } from '../src/engine/poller.js';
+import { DEFAULT_POLLER_SETTINGS } from '../src/engine/poller-settings.js';
 import { midjourneyAdapter } from '../src/platforms/midjourney/adapter.js';
 import { openStore, type Store } from '../src/store/db.js';
 import type { BenchOptions, BenchResult, Row } from './lib/report.js';

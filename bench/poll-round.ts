@@ -3,7 +3,8 @@
 // list-by-condition batches, called directly with the poller's own batch size and concurrency.
 import { Agent, request } from 'undici';
 import { ManualClock } from '../src/core/clock.js';
-import { DEFAULT_POLLER_SETTINGS, type RoundStats } from '../src/engine/poller.js';
+import type { RoundStats } from '../src/engine/poller.js';
+import { DEFAULT_POLLER_SETTINGS } from '../src/engine/poller-settings.js';
 import { midjourneyAdapter } from '../src/platforms/midjourney/adapter.js';
 import type { DbContext } from '../src/store/db.js';
 import { DEFAULT_SCHEDULE } from '../src/store/task-leases.js';

@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { NotifySettings } from './engine/client-notify.js';
 import { Engine } from './engine/engine.js';
-import { type PollerSettings, pollerSettingsFrom } from './engine/poller.js';
+import { type PollerSettings, pollerSettingsFrom } from './engine/poller-settings.js';
 import type { AppContext } from './http/context.js';
 import { apiKeyCache } from './http/plugins/api-key-cache.js';
 import { createMetrics } from './http/plugins/metrics.js';

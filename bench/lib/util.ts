@@ -1,21 +1,10 @@
-// Small helpers every benchmark shares: bounded concurrency, wall-clock timing, RSS sampling, explicit GC,
+// Small helpers every benchmark shares: bounded concurrency (the poller's own), wall-clock timing, RSS sampling, explicit GC,
 // and the clean-up registry that stops whatever a benchmark started, even on Ctrl-C.
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** Runs `work` over `items`, at most `limit` at a time (the poller's own scheme, so references match it). */
-export async function inParallel<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
-}
+export { inParallel } from '../../src/core/concurrency.js';
 
 export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

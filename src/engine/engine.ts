@@ -13,7 +13,8 @@ import { ChannelHealth } from './channel-health.js';
 import { ChannelDirectory } from './channels.js';
 import { ClientNotifier, type NotifySettings } from './client-notify.js';
 import { failurePatch } from './observation.js';
-import { DEFAULT_POLLER_SETTINGS, Poller, type PollerSettings } from './poller.js';
+import { Poller } from './poller.js';
+import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
 import { SingletonJobs } from './singleton.js';
 import {
   DEFAULT_SUBMIT_TIMEOUT_MS,

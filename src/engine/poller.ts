@@ -4,9 +4,9 @@
 // stops the others.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { PollTuning } from '../config.js';
 import { platformOfChannelType } from '../core/channel-types.js';
 import type { Clock } from '../core/clock.js';
+import { inParallel, Slots } from '../core/concurrency.js';
 import { isTerminal } from '../core/task-status.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import { adapterFor } from '../platforms/index.js';
@@ -14,50 +14,13 @@ import type { PollReading, PollTarget, UpstreamRequest } from '../platforms/type
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
 import type { ChannelRow, TaskRow } from '../store/schema.js';
-import {
-  claimDueTasks,
-  DEFAULT_SCHEDULE,
-  oldestDueLagMs,
-  type PollSchedule,
-  releaseLeases,
-  renewLeases,
-} from '../store/task-leases.js';
+import { claimDueTasks, oldestDueLagMs, releaseLeases, renewLeases } from '../store/task-leases.js';
 import type { ChannelDirectory } from './channels.js';
 import { failurePatch, planUpdate } from './observation.js';
+import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
 import { SUBMIT_GRACE_MS } from './submit.js';
 import type { TaskWrite, TaskWriter } from './task-writer.js';
 import type { UpstreamClient } from './upstream-client.js';
-
-export interface PollerSettings {
-  /** Most tasks one round claims. */
-  batchLimit: number;
-  /**
-   * Tasks claimed per statement. A round claims slice after slice while earlier ones are polled, so memory holds
-   * about a slice, never the whole round, and each slice's lease starts when it is claimed.
-   */
-  claimSlice: number;
-  /** Batches (each one channel's) asked and applied at the same time; the next slice waits below this. */
-  channelConcurrency: number;
-  /** Calls to one channel at the same time (matters for per-task upstreams). */
-  callConcurrency: number;
-  pollTimeoutMs: number;
-  /** How long the upstream may not know a task before it counts as vanished. */
-  vanishGraceMs: number;
-  idleDelayMs: number;
-  schedule: PollSchedule;
-}
-
-export const DEFAULT_POLLER_SETTINGS: PollerSettings = {
-  // 100k due tasks are polled in one round (docs/benchmarks.md): a round costs little beyond its tasks.
-  batchLimit: 100_000,
-  claimSlice: 2_000,
-  channelConcurrency: 8,
-  callConcurrency: 16,
-  pollTimeoutMs: 10_000,
-  vanishGraceMs: 10 * 60_000,
-  idleDelayMs: 1_000,
-  schedule: DEFAULT_SCHEDULE,
-};
 
 export interface RoundStats {
   claimed: number;
@@ -81,23 +44,6 @@ export interface PollerDeps {
 
 /** Rows gathered for a channel whose kind is unknown (deleted meanwhile): they are failed, many at a time. */
 const FALLBACK_BATCH = 500;
-
-/** Poll tuning from the environment (see config.ts); unset values keep the defaults. */
-export function pollerSettingsFrom(tuning: PollTuning): Partial<PollerSettings> {
-  const out: Partial<PollerSettings> = {};
-  if (tuning.idleMs !== null) out.idleDelayMs = tuning.idleMs;
-  if (tuning.timeoutMs !== null) out.pollTimeoutMs = tuning.timeoutMs;
-  if (tuning.vanishGraceMs !== null) out.vanishGraceMs = tuning.vanishGraceMs;
-  if (tuning.intervalMs !== null || tuning.leaseMs !== null) {
-    const interval = tuning.intervalMs;
-    out.schedule = {
-      leaseMs: tuning.leaseMs ?? DEFAULT_SCHEDULE.leaseMs,
-      steps: interval === null ? DEFAULT_SCHEDULE.steps : [],
-      slowestMs: interval ?? DEFAULT_SCHEDULE.slowestMs,
-    };
-  }
-  return out;
-}
 
 export class Poller {
   private running = false;
@@ -447,34 +393,4 @@ export class Poller {
 
 function withInstance(req: UpstreamRequest, instanceId: string): UpstreamRequest {
   return { ...req, headers: { ...req.headers, 'x-taskgate-instance': instanceId } };
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
-}
-
-/** A counting semaphore: at most `free` holders at once, the rest wait in turn. */
-class Slots {
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private free: number) {}
-
-  async take(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  give(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import type { PollerSettings } from '../../src/engine/poller.js';
+import type { PollerSettings } from '../../src/engine/poller-settings.js';
 import type { Dialect } from '../../src/store/db.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
 

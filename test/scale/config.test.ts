@@ -1,7 +1,7 @@
 // The scale-out settings: pool size, poll tuning, instance names, and both SQL_DSN forms.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { pollerSettingsFrom } from '../../src/engine/poller.js';
+import { pollerSettingsFrom } from '../../src/engine/poller-settings.js';
 import { parseDsn } from '../../src/store/db.js';
 import { DEFAULT_SCHEDULE } from '../../src/store/task-leases.js';
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { Engine } from '../../src/engine/engine.js';
-import type { PollerSettings } from '../../src/engine/poller.js';
+import type { PollerSettings } from '../../src/engine/poller-settings.js';
 import { SingletonJobs } from '../../src/engine/singleton.js';
 import { createMetrics } from '../../src/http/plugins/metrics.js';
 import { Options } from '../../src/services/options.js';

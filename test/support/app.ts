@@ -3,7 +3,7 @@
 import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { hashSecret, newAccessToken, newApiKey } from '../../src/core/ids.js';
-import type { PollerSettings } from '../../src/engine/poller.js';
+import type { PollerSettings } from '../../src/engine/poller-settings.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppContext } from '../../src/http/context.js';
 import type { App } from '../../src/http/types.js';

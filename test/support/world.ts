@@ -1,6 +1,7 @@
 // What every platform's test world shares: a real Taskgate over a fresh database, a user with balance and a
 // metered API key, a channel pointing at a simulator, and helpers for poll rounds and money checks.
-import type { PollerSettings, RoundStats } from '../../src/engine/poller.js';
+import type { RoundStats } from '../../src/engine/poller.js';
+import type { PollerSettings } from '../../src/engine/poller-settings.js';
 import type { Dialect } from '../../src/store/db.js';
 import { ledgerBalance } from '../../src/store/ledger.js';
 import { findTaskByPublicId } from '../../src/store/tasks.js';
