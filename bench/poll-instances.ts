@@ -9,14 +9,12 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { Agent, request } from 'undici';
-import { DEFAULT_POLLER_SETTINGS } from '../src/engine/poller-settings.js';
-import { midjourneyAdapter } from '../src/platforms/midjourney/adapter.js';
+import { Agent } from 'undici';
 import { openStore, type Store } from '../src/store/db.js';
 import type { BenchOptions, BenchResult, Row } from './lib/report.js';
 import { fmt } from './lib/report.js';
 import { seedTasks } from './lib/seeding.js';
-import { SIM_SECRET, type Sims, startSims } from './lib/sims.js';
+import { pollSimulatorsDirectly, SIM_SECRET, type Sims, startSims } from './lib/sims.js';
 import {
   createDatabase,
   createMjChannel,
@@ -25,7 +23,7 @@ import {
   postgresAnswers,
   startTaskgate,
 } from './lib/taskgate.js';
-import { chunks, inParallel, log, mb, onCleanup } from './lib/util.js';
+import { log, mb, onCleanup } from './lib/util.js';
 
 const CHANNELS = 10;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -155,24 +153,13 @@ const asked = async (sims: Sims) => (await sims.stats()).batchSizes.reduce((a, b
  */
 async function reference(byChannel: Map<string, string[]>, ms: number): Promise<number> {
   const http = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
-  const { channelConcurrency, callConcurrency } = DEFAULT_POLLER_SETTINGS;
+  const tasks = [...byChannel.values()].reduce((sum, ids) => sum + ids.length, 0);
   let answered = 0;
   const started = performance.now();
   try {
     while (performance.now() - started < ms) {
-      await inParallel([...byChannel], channelConcurrency, ([url, ids]) =>
-        inParallel(chunks(ids, midjourneyAdapter.pollBatchSize), callConcurrency, async (batch) => {
-          const response = await request(`${url}/mj/task/list-by-condition`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'mj-api-secret': SIM_SECRET },
-            body: JSON.stringify({ ids: batch }),
-            dispatcher: http,
-          });
-          await response.body.text();
-          if (response.statusCode !== 200) throw new Error(`reference call: HTTP ${response.statusCode}`);
-          answered += batch.length;
-        }),
-      );
+      await pollSimulatorsDirectly(byChannel, http);
+      answered += tasks;
     }
     return answered / ((performance.now() - started) / 1000);
   } finally {

@@ -1,17 +1,16 @@
 // One poll round over many in-flight Midjourney tasks across 10 channels (10 simulators), with 1 task in 10
 // changed upstream since the last round. Reference in the same run: the simulators answering the same
 // list-by-condition batches, called directly with the poller's own batch size and concurrency.
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { ManualClock } from '../src/core/clock.js';
 import type { RoundStats } from '../src/engine/poller.js';
 import { DEFAULT_POLLER_SETTINGS } from '../src/engine/poller-settings.js';
-import { midjourneyAdapter } from '../src/platforms/midjourney/adapter.js';
 import type { DbContext } from '../src/store/db.js';
 import { DEFAULT_SCHEDULE } from '../src/store/task-leases.js';
 import type { BenchOptions, BenchResult, Budget, Row } from './lib/report.js';
 import { fmt } from './lib/report.js';
 import { seedTasks, WAVE_MS } from './lib/seeding.js';
-import { SIM_SECRET, startSims } from './lib/sims.js';
+import { pollSimulatorsDirectly, SIM_SECRET, startSims } from './lib/sims.js';
 import {
   type BenchDialect,
   createDatabase,
@@ -20,7 +19,7 @@ import {
   postgresAnswers,
   startTaskgate,
 } from './lib/taskgate.js';
-import { chunks, collectGarbage, inParallel, log, mb, rssSampler, timed } from './lib/util.js';
+import { collectGarbage, log, mb, rssSampler, timed } from './lib/util.js';
 
 const CHANNELS = 10;
 /** One poll interval and a little more: every claimed task is due again, every lease has expired. */
@@ -85,29 +84,15 @@ const claimedAt = (tasks: TaskState[], now: number) =>
   tasks.filter((t) => t.leaseUntil === now + DEFAULT_SCHEDULE.leaseMs);
 
 /** The batches of `claimed`, sent straight to the simulators the way the poller sends them. */
-async function reference(http: Agent, urlOf: Map<number, string>, claimed: TaskState[]): Promise<number> {
-  const byChannel = new Map<number, string[]>();
+function reference(http: Agent, urlOf: Map<number, string>, claimed: TaskState[]): Promise<number> {
+  const idsByUrl = new Map<string, string[]>();
   for (const t of claimed) {
-    const ids = byChannel.get(t.channel);
+    const url = urlOf.get(t.channel)!;
+    const ids = idsByUrl.get(url);
     if (ids) ids.push(t.upstream);
-    else byChannel.set(t.channel, [t.upstream]);
+    else idsByUrl.set(url, [t.upstream]);
   }
-  let calls = 0;
-  const { channelConcurrency, callConcurrency } = DEFAULT_POLLER_SETTINGS;
-  await inParallel([...byChannel], channelConcurrency, ([channel, ids]) =>
-    inParallel(chunks(ids, midjourneyAdapter.pollBatchSize), callConcurrency, async (batch) => {
-      const response = await request(`${urlOf.get(channel)}/mj/task/list-by-condition`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'mj-api-secret': SIM_SECRET },
-        body: JSON.stringify({ ids: batch }),
-        dispatcher: http,
-      });
-      await response.body.text();
-      if (response.statusCode !== 200) throw new Error(`reference call: HTTP ${response.statusCode}`);
-      calls++;
-    }),
-  );
-  return calls;
+  return pollSimulatorsDirectly(idsByUrl, http);
 }
 
 async function runCase(dialect: BenchDialect, inFlight: number, options: BenchOptions): Promise<CaseResult> {

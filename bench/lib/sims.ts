@@ -1,9 +1,39 @@
 // The parent's handle on the simulator child (sim-host.ts): its URLs and its commands.
 import { fileURLToPath } from 'node:url';
+import { type Dispatcher, request } from 'undici';
+import { DEFAULT_POLLER_SETTINGS } from '../../src/engine/poller-settings.js';
+import { midjourneyAdapter } from '../../src/platforms/midjourney/adapter.js';
 import { startChild } from './child.js';
 import type { SimHostConfig, SimStats } from './sim-host.js';
+import { chunks, inParallel } from './util.js';
 
 export const SIM_SECRET = 'bench-sim-secret';
+
+/**
+ * The poll reference: upstream ids sent straight to their simulators (keyed by URL) in the poller's batch size
+ * and concurrency, with no gateway. Returns the calls made.
+ */
+export async function pollSimulatorsDirectly(
+  idsByUrl: Map<string, string[]>,
+  http: Dispatcher,
+): Promise<number> {
+  const { channelConcurrency, callConcurrency } = DEFAULT_POLLER_SETTINGS;
+  let calls = 0;
+  await inParallel([...idsByUrl], channelConcurrency, ([url, ids]) =>
+    inParallel(chunks(ids, midjourneyAdapter.pollBatchSize), callConcurrency, async (batch) => {
+      const response = await request(`${url}/mj/task/list-by-condition`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'mj-api-secret': SIM_SECRET },
+        body: JSON.stringify({ ids: batch }),
+        dispatcher: http,
+      });
+      await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`reference call: HTTP ${response.statusCode}`);
+      calls++;
+    }),
+  );
+  return calls;
+}
 
 export interface Sims {
   urls: string[];
