@@ -4,13 +4,7 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-export { inParallel } from '../../src/core/concurrency.js';
-
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+export { chunks, inParallel } from '../../src/core/concurrency.js';
 
 /** Wall time of `work` in milliseconds. */
 export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -1,4 +1,4 @@
-// Bounded concurrency for the poller (and the benchmarks, whose references must poll the same way).
+// Batches and bounded concurrency for the poller (and the benchmarks, whose references must poll the same way).
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 export async function inParallel<T>(
@@ -32,4 +32,11 @@ export class Slots {
     if (next) next();
     else this.free++;
   }
+}
+
+/** `items` in consecutive slices of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -7,12 +7,13 @@ import type { Coordination } from '../services/coordination/index.js';
 import { localCoordination } from '../services/coordination/local.js';
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
+import type { TaskRow } from '../store/schema.js';
 import { deleteExpiredSessions } from '../store/sessions.js';
 import { orphanedTasks, unfinishedTasksOfChannel } from '../store/task-leases.js';
 import { ChannelHealth } from './channel-health.js';
 import { ChannelDirectory } from './channels.js';
 import { ClientNotifier, type NotifySettings } from './client-notify.js';
-import { failurePatch } from './observation.js';
+import { ownFailurePatch } from './observation.js';
 import { Poller } from './poller.js';
 import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
 import { SingletonJobs } from './singleton.js';
@@ -105,15 +106,9 @@ export class Engine {
 
   /** Fails, with refund, unfinished tasks whose channel is gone (a delete interrupted before it failed them). */
   async sweepOrphans(): Promise<number> {
-    let failed = 0;
-    for (const row of await orphanedTasks(this.deps.store, ORPHAN_SWEEP_LIMIT)) {
-      const patch = failurePatch(
-        `the channel ${row.channel_id} was deleted`,
-        this.deps.clock.now(),
-        row.platform === 'midjourney' ? '' : '100%',
-      );
-      if (await this.writer.commit(row, patch, { version: row.version })) failed++;
-    }
+    const failed = await this.failDeletedChannelTasks(
+      await orphanedTasks(this.deps.store, ORPHAN_SWEEP_LIMIT),
+    );
     if (failed) this.deps.log.info({ failed }, 'failed the tasks of deleted channels');
     return failed;
   }
@@ -143,13 +138,14 @@ export class Engine {
 
   /** Deleting a channel ends its unfinished tasks at once, each refunded. */
   async failChannelTasks(channelId: number): Promise<number> {
+    return this.failDeletedChannelTasks(await unfinishedTasksOfChannel(this.deps.store, channelId));
+  }
+
+  /** Fails each of these tasks, refunded, for its channel's deletion; how many this call failed. */
+  private async failDeletedChannelTasks(rows: TaskRow[]): Promise<number> {
     let failed = 0;
-    for (const row of await unfinishedTasksOfChannel(this.deps.store, channelId)) {
-      const patch = failurePatch(
-        `the channel ${channelId} was deleted`,
-        this.deps.clock.now(),
-        row.platform === 'midjourney' ? '' : '100%',
-      );
+    for (const row of rows) {
+      const patch = ownFailurePatch(row, `the channel ${row.channel_id} was deleted`, this.deps.clock.now());
       if (await this.writer.commit(row, patch, { version: row.version })) failed++;
     }
     return failed;

@@ -83,6 +83,14 @@ export function failurePatch(reason: string, now: number, progress = '100%'): Ta
   return finalise({ status: 'FAILURE', fail_reason: reason, finish_time: now, progress }, now);
 }
 
+/**
+ * Fails `row` for a reason of Taskgate's own. A midjourney task's progress is left blank, as midjourney-proxy
+ * shows a failed task (reference/new-api.md); the task center's platforms show 100%.
+ */
+export function ownFailurePatch(row: Pick<TaskRow, 'platform'>, reason: string, now: number): TaskPatch {
+  return failurePatch(reason, now, row.platform === 'midjourney' ? '' : '100%');
+}
+
 function finalise(patch: TaskPatch, now: number): TaskPatch {
   patch.updated_at = now;
   if (patch.status && isTerminal(patch.status)) {

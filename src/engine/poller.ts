@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { platformOfChannelType } from '../core/channel-types.js';
 import type { Clock } from '../core/clock.js';
-import { inParallel, Slots } from '../core/concurrency.js';
+import { chunks, inParallel, Slots } from '../core/concurrency.js';
 import { isTerminal } from '../core/task-status.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import { adapterFor } from '../platforms/index.js';
@@ -16,7 +16,7 @@ import type { DbContext } from '../store/db.js';
 import type { ChannelRow, TaskRow } from '../store/schema.js';
 import { claimDueTasks, oldestDueLagMs, releaseLeases, renewLeases } from '../store/task-leases.js';
 import type { ChannelDirectory } from './channels.js';
-import { failurePatch, planUpdate } from './observation.js';
+import { ownFailurePatch, planUpdate } from './observation.js';
 import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
 import { SUBMIT_GRACE_MS } from './submit.js';
 import type { TaskWrite, TaskWriter } from './task-writer.js';
@@ -267,21 +267,22 @@ export class Poller {
     );
     const adapter = adapterFor(platformOfChannelType(channel.type) ?? '');
     if (!adapter || pollable.length === 0) return;
-    const chunks: TaskRow[][] = [];
-    for (let i = 0; i < pollable.length; i += adapter.pollBatchSize)
-      chunks.push(pollable.slice(i, i + adapter.pollBatchSize));
-    await inParallel(chunks, this.settings.callConcurrency, async (chunk) => {
-      const targets: PollTarget[] = chunk.map((r) => ({ upstreamId: r.upstream_id, action: r.action }));
-      await slots.take();
-      try {
-        const reading = await this.ask(channel, targets, adapter);
-        stats.calls++;
-        await this.applyAll(chunk, channel, reading, owner, stats);
-      } finally {
-        slots.give();
-      }
-      if (this.inHand) this.letGo(this.inHand, chunk);
-    });
+    await inParallel(
+      chunks(pollable, adapter.pollBatchSize),
+      this.settings.callConcurrency,
+      async (chunk) => {
+        const targets: PollTarget[] = chunk.map((r) => ({ upstreamId: r.upstream_id, action: r.action }));
+        await slots.take();
+        try {
+          const reading = await this.ask(channel, targets, adapter);
+          stats.calls++;
+          await this.applyAll(chunk, channel, reading, owner, stats);
+        } finally {
+          slots.give();
+        }
+        if (this.inHand) this.letGo(this.inHand, chunk);
+      },
+    );
   }
 
   private async ask(
@@ -347,7 +348,11 @@ export class Poller {
         writes.push({ row, patch: { vanished_since: now, updated_at: now }, fence });
         kinds.push('vanishing');
       } else if (now - row.vanished_since >= this.settings.vanishGraceMs) {
-        writes.push({ row, patch: this.failure(row, 'the upstream no longer knows this task'), fence });
+        writes.push({
+          row,
+          patch: ownFailurePatch(row, 'the upstream no longer knows this task', now),
+          fence,
+        });
         kinds.push('failed');
       } else untouched.push(row);
     }
@@ -369,11 +374,6 @@ export class Poller {
     );
   }
 
-  /** The failure patch of one of Taskgate's own reasons (timeout, vanished, channel deleted…). */
-  private failure(row: TaskRow, reason: string) {
-    return failurePatch(reason, this.deps.clock.now(), row.platform === 'midjourney' ? '' : '100%');
-  }
-
   /** Fails these tasks, each refunded, in one transaction fenced by version and this round's lease. */
   private async failAll(
     items: Array<{ row: TaskRow; reason: string }>,
@@ -383,7 +383,7 @@ export class Poller {
     const written = await this.deps.writer.commitMany(
       items.map(({ row, reason }) => ({
         row,
-        patch: this.failure(row, reason),
+        patch: ownFailurePatch(row, reason, this.deps.clock.now()),
         fence: { version: row.version, leaseOwner: owner },
       })),
     );
