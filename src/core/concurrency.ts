@@ -1,4 +1,4 @@
-// Batches and bounded concurrency for the poller (and the benchmarks, whose references must poll the same way).
+// Batches and bounded concurrency: the poller, the lease statements and the benchmarks (whose references must poll the same way).
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 export async function inParallel<T>(

@@ -1,6 +1,7 @@
 // The poller's statements. A claim leases due tasks to one poll round and schedules their next poll in the same
 // write; every later write of polled state is fenced by that lease and by the version it read.
 import { CompiledQuery, type ExpressionBuilder, sql, type UpdateObject } from 'kysely';
+import { chunks } from '../core/concurrency.js';
 import { type DbContext, inTransaction } from './db.js';
 import { isDeadlock } from './insert.js';
 import { prebuilt } from './prebuilt.js';
@@ -218,8 +219,7 @@ const IDS_PER_STATEMENT = 10_000;
 /** Runs `work` over `ids` in slices one statement can bind, adding up what each answers. */
 async function inChunks(ids: number[], work: (chunk: number[]) => Promise<number>): Promise<number> {
   let total = 0;
-  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT)
-    total += await work(ids.slice(i, i + IDS_PER_STATEMENT));
+  for (const chunk of chunks(ids, IDS_PER_STATEMENT)) total += await work(chunk);
   return total;
 }
 
