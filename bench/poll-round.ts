@@ -61,7 +61,8 @@ interface TaskState {
 async function readTasks(store: DbContext): Promise<TaskState[]> {
   const rows = await store.db
     .selectFrom('tasks')
-    .select(['id', 'version', 'upstream_id', 'channel_id', 'lease_until'])
+    .leftJoin('task_polls', 'task_polls.id', 'tasks.id')
+    .select(['tasks.id', 'version', 'upstream_id', 'channel_id', 'lease_until'])
     .execute();
   return rows.map((r) => ({
     id: r.id,

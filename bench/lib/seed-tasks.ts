@@ -7,7 +7,8 @@
 //     caller), the rest to 9 other users;
 //   - channel 1 + n mod 5; status 85% SUCCESS, 7% FAILURE, 4% IN_PROGRESS, 2% SUBMITTED, 2% NOT_START;
 //   - action by platform (IMAGINE / UPSCALE / VARIATION; song / lyrics; textGenerate);
-//   - submitted one second apart, the newest `now`, so time filters pick exact shares.
+//   - submitted one second apart, the newest `now`, so time filters pick exact shares;
+//   - the unfinished 8% on the poll schedule (task_polls), due at `now`.
 import { sql } from 'kysely';
 import type { DbContext } from '../../src/store/db.js';
 
@@ -57,8 +58,7 @@ function rowSelect(userId: number, now: number, count: number) {
     case when ${mj} and ${r} < 85 then ${BUTTONS} else '[]' end,
     case when ${mj} then ${PROPERTIES} else '{}' end,
     case when ${mj} then '{}' else '{"status":"complete"}' end,
-    '', '',
-    case when ${r} < 92 then null else ${sql.lit(now)} end, null, null, 4, 3, 0,
+    '', '', 3, 0,
     ${sql.lit(now - (count - 1) * 1000)} + n * 1000, ${sql.lit(now)}`;
 }
 
@@ -94,10 +94,6 @@ const COLUMNS = sql.raw(
     'data',
     'notify_hook',
     'parent_task_id',
-    'next_poll_at',
-    'lease_owner',
-    'lease_until',
-    'poll_attempts',
     'version',
     'vanished_since',
     'created_at',
@@ -121,8 +117,11 @@ export async function seedTaskRows(
         : sql`insert into tasks (${COLUMNS}) with recursive s(n) as (select ${sql.lit(from)} union all select n + 1 from s where n < ${sql.lit(to)}) ${select} from s`;
     await query.execute(store.db);
   }
+  // The unfinished ones are due now (polled a few times already), as the poller would find them.
+  await sql`insert into task_polls (id, next_poll_at, poll_attempts)
+    select id, ${sql.lit(now)}, 4 from tasks where status not in ('SUCCESS', 'FAILURE')`.execute(store.db);
   // VACUUM sets the visibility map that autovacuum keeps on a live table: index-only scans need it.
-  if (store.dialect === 'postgres') await sql`vacuum analyze tasks`.execute(store.db);
+  if (store.dialect === 'postgres') await sql`vacuum analyze tasks, task_polls`.execute(store.db);
   else await sql`analyze`.execute(store.db);
 }
 

@@ -72,6 +72,7 @@ async function recordTasks(config: SeedConfig, ids: string[][]): Promise<number>
     await inParallel(batches, 8, async ({ sim, batch }) => {
       const views = (await post(config.urls[sim], '/mj/task/list-by-condition', { ids: batch })) as unknown[];
       if (views.length !== batch.length) throw new Error('the simulator does not know every seed task');
+      const dueAt = new Map<string, number>();
       const rows: NewTask[] = views.map((view) => {
         const n = serial++;
         const base = taskValues(
@@ -92,10 +93,20 @@ async function recordTasks(config: SeedConfig, ids: string[][]): Promise<number>
           now - 15_000,
         );
         const patch = planUpdate({ ...base, id: 0 } as TaskRow, readMjTask(view)!, now - 15_000) ?? {};
-        // Polled a few times already, due again at some moment of the last 15 s (rarely two rows in step).
-        return { ...base, ...patch, poll_attempts: 4, next_poll_at: now - 1 - ((n * 7919) % 15_000) };
+        // Due again at some moment of the last 15 s (rarely two rows in step).
+        dueAt.set(base.task_id, now - 1 - ((n * 7919) % 15_000));
+        return { ...base, ...patch };
       });
-      await store.db.insertInto('tasks').values(rows).execute();
+      await store.db.transaction().execute(async (trx) => {
+        const inserted = await trx.insertInto('tasks').values(rows).returning(['id', 'task_id']).execute();
+        // Polled a few times already.
+        const polls = inserted.map((r) => ({
+          id: r.id,
+          next_poll_at: dueAt.get(r.task_id)!,
+          poll_attempts: 4,
+        }));
+        await trx.insertInto('task_polls').values(polls).execute();
+      });
     });
   } finally {
     await store.close();

@@ -73,14 +73,22 @@ export function planUpdate(row: TaskRow, obs: Observation, now: number): TaskPat
     else patch.fail_reason = obs.failReason || 'the upstream reported a failure';
   }
   if (Object.keys(patch).length === 0) return null;
-  // Movement means the task is alive: poll it at the quick end of the schedule again.
-  if (patch.status !== undefined || patch.progress !== undefined) patch.poll_attempts = 0;
-  return finalise(patch, now);
+  patch.updated_at = now;
+  return patch;
+}
+
+/**
+ * What a written patch means for the task's poll schedule (task_polls): a final task leaves it, and movement
+ * means the task is alive, so it is polled at the quick end of the schedule again.
+ */
+export function pollChange(patch: TaskPatch): 'finished' | 'moved' | null {
+  if (patch.status && isTerminal(patch.status)) return 'finished';
+  return patch.status !== undefined || patch.progress !== undefined ? 'moved' : null;
 }
 
 /** The patch that fails a task for a reason of Taskgate's own (timeout, vanished, channel deleted…). */
 export function failurePatch(reason: string, now: number, progress = '100%'): TaskPatch {
-  return finalise({ status: 'FAILURE', fail_reason: reason, finish_time: now, progress }, now);
+  return { status: 'FAILURE', fail_reason: reason, finish_time: now, progress, updated_at: now };
 }
 
 /**
@@ -89,14 +97,4 @@ export function failurePatch(reason: string, now: number, progress = '100%'): Ta
  */
 export function ownFailurePatch(row: Pick<TaskRow, 'platform'>, reason: string, now: number): TaskPatch {
   return failurePatch(reason, now, row.platform === 'midjourney' ? '' : '100%');
-}
-
-function finalise(patch: TaskPatch, now: number): TaskPatch {
-  patch.updated_at = now;
-  if (patch.status && isTerminal(patch.status)) {
-    patch.next_poll_at = null;
-    patch.lease_owner = null;
-    patch.lease_until = null;
-  }
-  return patch;
 }

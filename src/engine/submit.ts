@@ -13,7 +13,7 @@ import type { Options } from '../services/options.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { reserveQuota } from '../store/ledger.js';
 import type { ChannelRow, NewTask, TaskRow, TokenRow, UserRow } from '../store/schema.js';
-import { writeTaskFenced } from '../store/task-leases.js';
+import { restartPoll, schedulePoll, writeTaskFenced } from '../store/task-leases.js';
 import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
 import { type ChannelHealth, keyFailure } from './channel-health.js';
 import type { ChannelDirectory } from './channels.js';
@@ -257,15 +257,16 @@ async function reserve(
       group,
       quota,
       submit_time: now,
-      // Found by the poller only if this submit never completes (the instance died during the call).
-      next_poll_at: now + SUBMIT_GRACE_MS,
       ...input.fields,
     },
     now,
   );
   const id = await inTransaction(deps.store, async (trx) => {
     await reserveQuota(trx, reservation, now);
-    return insertTask(trx, values);
+    const inserted = await insertTask(trx, values);
+    // Found by the poller only if this submit never completes (the instance died during the call).
+    await schedulePoll(trx, inserted, now + SUBMIT_GRACE_MS);
+    return inserted;
   });
   return { ...values, id } as TaskRow;
 }
@@ -289,14 +290,14 @@ async function recordAcceptance(
     code: reading.code,
     description: reading.description || task.description,
     status: 'NOT_START',
-    // Tasks waiting for a modal are polled too, so timeouts reach them.
-    next_poll_at: now + FIRST_POLL_MS,
-    lease_owner: null,
-    lease_until: null,
-    poll_attempts: 0,
     updated_at: now,
   };
-  const written = await writeTaskFenced(deps.store, task.id, changes, { version: task.version, now });
+  const written = await inTransaction(deps.store, async (trx) => {
+    if (!(await writeTaskFenced(trx, task.id, changes, { version: task.version, now }))) return false;
+    // Tasks waiting for a modal are polled too, so timeouts reach them.
+    await restartPoll(trx, task.id, now + FIRST_POLL_MS);
+    return true;
+  });
   const recorded = written
     ? ({ ...task, ...changes, version: task.version + 1 } as TaskRow)
     : (await findTaskByPublicId(deps.store, task.task_id))!;

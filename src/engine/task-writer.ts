@@ -7,7 +7,8 @@ import type { Metrics } from '../http/plugins/metrics.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { refundQuota } from '../store/ledger.js';
 import type { TaskPatch, TaskRow } from '../store/schema.js';
-import { type Fence, writeTaskFenced } from '../store/task-leases.js';
+import { type Fence, settlePolls, writeTaskFenced } from '../store/task-leases.js';
+import { pollChange } from './observation.js';
 
 export type TaskChangeListener = (before: TaskRow, after: TaskRow) => void;
 
@@ -44,33 +45,46 @@ export class TaskWriter {
 
   /**
    * Writes many planned changes in one transaction, each fenced on its own: a row whose fence no longer holds is
-   * skipped (null at its place) and the others are written. Each FAILURE refunds in the same transaction, at most
-   * once per task. Listeners hear of the written rows after the commit.
+   * skipped (null at its place) and the others are written. The written tasks' poll schedules follow in the same
+   * transaction (a final task leaves it), and each FAILURE refunds there too, at most once per task. Listeners hear
+   * of the written rows after the commit.
    */
   async commitMany(writes: readonly TaskWrite[]): Promise<Array<TaskRow | null>> {
     if (writes.length === 0) return [];
     const now = this.clock.now();
     const refunded = new Set<number>();
-    const written = await inTransaction(this.store, async (trx) => {
-      const done: boolean[] = new Array(writes.length).fill(false);
-      // Rows are locked in id order, like lease renewals and releases: concurrent statements cannot deadlock.
-      const order = writes.map((_, i) => i).sort((a, b) => writes[a].row.id - writes[b].row.id);
-      const refunds: TaskWrite[] = [];
-      for (const i of order) {
-        const { row, patch, fence } = writes[i];
-        const ok = await writeTaskFenced(trx, row.id, patch, { ...fence, now });
-        done[i] = ok;
-        if (ok && patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) refunds.push(writes[i]);
-      }
-      // Balances after all task rows, by user then key: two batches refunding the same users in crossed order
-      // would otherwise lock their user rows in opposite orders and deadlock.
-      refunds.sort((a, b) => a.row.user_id - b.row.user_id || a.row.token_id - b.row.token_id);
-      for (const { row, patch } of refunds) {
-        const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
-        if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
-      }
-      return done;
-    });
+    const written = await inTransaction(
+      this.store,
+      async (trx) => {
+        const done: boolean[] = new Array(writes.length).fill(false);
+        // Rows are locked in id order, like lease renewals and releases: concurrent statements cannot deadlock.
+        const order = writes.map((_, i) => i).sort((a, b) => writes[a].row.id - writes[b].row.id);
+        const refunds: TaskWrite[] = [];
+        const polls = { finished: [] as number[], moved: [] as number[] };
+        for (const i of order) {
+          const { row, patch, fence } = writes[i];
+          const ok = await writeTaskFenced(trx, row.id, patch, { ...fence, now });
+          done[i] = ok;
+          if (!ok) continue;
+          const change = pollChange(patch);
+          if (change) polls[change].push(row.id);
+          if (patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) refunds.push(writes[i]);
+        }
+        // Then the task_polls rows, in id order too (settlePolls), and balances last.
+        await settlePolls(trx, polls.finished, polls.moved);
+        // Balances by user then key: two batches refunding the same users in crossed order would otherwise lock
+        // their user rows in opposite orders and deadlock.
+        refunds.sort((a, b) => a.row.user_id - b.row.user_id || a.row.token_id - b.row.token_id);
+        for (const { row, patch } of refunds) {
+          const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
+          if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
+        }
+        return done;
+      },
+      // MySQL: the lease fence's read of task_polls then takes no shared lock, which settlePolls would have to
+      // upgrade while a renewal waits for the row (InnoDB answers that with a deadlock).
+      { readCommitted: true },
+    );
     const rows = writes.map(({ row, patch, fence }, i) =>
       written[i]
         ? ({

@@ -116,6 +116,8 @@ function bySize(rows: Row[]): Row[][] {
   return batches;
 }
 
+// task_polls is keyed by its task's id, which nothing generates: PostgreSQL finds no sequence to move (setval of
+// null does nothing), and MySQL's auto_increment option on it stays unused.
 const hasId = (source: SqliteSource, table: string) => source.shape(table).key.join() === 'id';
 
 /** The next id PostgreSQL hands out continues after the largest copied one. */

@@ -1,9 +1,10 @@
 // Runs the migration set. Kysely's migrator takes a database lock, so instances starting together run it once.
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Dialect, Store } from './db.js';
 import * as initial from './migrations/001_initial.js';
 import * as jobLeases from './migrations/002_job_leases.js';
 import * as listingIndexes from './migrations/003_listing_indexes.js';
+import * as taskPolls from './migrations/004_task_polls.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -11,9 +12,22 @@ const STEPS: Record<string, Step> = {
   '001_initial': initial as Step,
   '002_job_leases': jobLeases as Step,
   '003_listing_indexes': listingIndexes as Step,
+  '004_task_polls': taskPolls as Step,
 };
 
-export async function migrateToLatest(store: Store): Promise<string[]> {
+export function migrateToLatest(store: Store): Promise<string[]> {
+  return migrate(store, (migrator) => migrator.migrateToLatest());
+}
+
+/** Runs the migrations up to and including `name` (tests build a database as an older version left it). */
+export function migrateTo(store: Store, name: string): Promise<string[]> {
+  return migrate(store, (migrator) => migrator.migrateTo(name));
+}
+
+async function migrate(
+  store: Store,
+  run: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const [name, step] of Object.entries(STEPS)) {
     migrations[name] = { up: (db) => step.up(db, store.dialect) };
@@ -29,7 +43,7 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: schema ?? undefined,
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const { error, results = [] } = await run(migrator);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -131,11 +131,6 @@ export interface TasksTable {
   data: string;
   notify_hook: string;
   parent_task_id: string;
-  /** When the poller should next look at this task; null once it is final. */
-  next_poll_at: number | null;
-  lease_owner: string | null;
-  lease_until: number | null;
-  poll_attempts: number;
   /** Bumped by every state write; writers compare it to what they read (optimistic fencing). */
   version: number;
   /** When the upstream first stopped knowing this task (0 while it does). */
@@ -152,7 +147,22 @@ export interface Database {
   ledger: LedgerTable;
   sessions: SessionsTable;
   tasks: TasksTable;
+  task_polls: TaskPollsTable;
   job_leases: JobLeasesTable;
+}
+
+/**
+ * The poll schedule and lease of a task, kept apart from its wide row so a claim writes only this narrow one
+ * (src/store/task-leases.ts). A task has a row exactly while it is to be polled: none once it is final.
+ */
+export interface TaskPollsTable {
+  /** The task's `tasks.id`. */
+  id: number;
+  /** When the poller should next look at the task. */
+  next_poll_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  poll_attempts: number;
 }
 
 /** Singleton jobs: who runs `name` until when (see src/store/job-leases.ts). */
@@ -169,6 +179,7 @@ export type LedgerRow = Selectable<LedgerTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type NewTask = Insertable<TasksTable>;
 export type TaskPatch = Updateable<TasksTable>;
+export type TaskPollRow = Selectable<TaskPollsTable>;
 export type NewChannel = Insertable<ChannelsTable>;
 
 /** Lets a column be read as one type and written as another (kept for future columns). */

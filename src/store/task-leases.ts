@@ -1,6 +1,7 @@
-// The poller's statements. A claim leases due tasks to one poll round and schedules their next poll in the same
-// write; every later write of polled state is fenced by that lease and by the version it read.
-import { CompiledQuery, type ExpressionBuilder, sql, type UpdateObject } from 'kysely';
+// The poller's statements over `task_polls`, the narrow table holding each unfinished task's poll schedule and
+// lease. A claim leases due tasks to one poll round and schedules their next poll in the same write, without
+// touching the wide task rows; every later write of polled state is fenced by that lease and by the version it read.
+import { CompiledQuery, type ExpressionBuilder, type QueryCreator, sql, type UpdateObject } from 'kysely';
 import { chunks } from '../core/concurrency.js';
 import { type DbContext, inTransaction } from './db.js';
 import { isDeadlock } from './insert.js';
@@ -26,10 +27,10 @@ export const DEFAULT_SCHEDULE: PollSchedule = {
 };
 
 /**
- * Leases up to `limit` due tasks (oldest due first) to `owner` and answers them as claimed. Their next poll is set
- * to the interval their poll count calls for, never sooner than the lease ends, so no other instance polls them
- * meanwhile. SQLite and PostgreSQL claim in one statement that returns the rows; MySQL, which has no
- * `UPDATE … RETURNING` and cannot update a table it selects from, locks the ids first and reads the rows after.
+ * Leases up to `limit` due tasks (oldest due first) to `owner` and answers their task rows. Their next poll is
+ * set to the interval their poll count calls for, never sooner than the lease ends, so no other instance polls
+ * them meanwhile. Only `task_polls` rows are written. PostgreSQL claims and reads the task rows in one statement;
+ * SQLite claims in one and reads in a second; MySQL, which has no `UPDATE … RETURNING`, locks the ids first.
  */
 export async function claimDueTasks(
   ctx: DbContext,
@@ -38,25 +39,49 @@ export async function claimDueTasks(
   limit: number,
   schedule: PollSchedule = DEFAULT_SCHEDULE,
 ): Promise<TaskRow[]> {
-  const lease = (eb: ExpressionBuilder<Database, 'tasks'>) => ({
+  const lease = (eb: ExpressionBuilder<Database, 'task_polls'>) => ({
     lease_owner: owner,
     lease_until: now + schedule.leaseMs,
     poll_attempts: eb('poll_attempts', '+', 1),
     next_poll_at: sql<number>`${sql.lit(now)} + ${intervalSql(schedule)}`,
   });
   // Claims skip locked rows instead of waiting for them, so their lock order cannot deadlock (unlike renewals).
-  const due = (db: DbContext['db']) =>
-    db.selectFrom('tasks').select('id').where('next_poll_at', '<=', now).orderBy('next_poll_at').limit(limit);
+  const due = (db: QueryCreator<Database>) =>
+    db
+      .selectFrom('task_polls')
+      .select('id')
+      .where('next_poll_at', '<=', now)
+      .orderBy('next_poll_at')
+      .limit(limit);
   try {
-    if (ctx.dialect !== 'mysql') {
-      return (await ctx.db
-        .updateTable('tasks')
+    if (ctx.dialect === 'postgres') {
+      return await ctx.db
+        .with('claimed', (db) =>
+          db
+            .updateTable('task_polls')
+            .set(lease)
+            .where('id', 'in', due(db).forUpdate().skipLocked())
+            .where('next_poll_at', '<=', now)
+            .returning('id'),
+        )
+        .selectFrom('tasks')
+        .selectAll()
+        .where('id', 'in', (eb) => eb.selectFrom('claimed').select('claimed.id'))
+        .execute();
+    }
+    if (ctx.dialect === 'sqlite') {
+      const claimed = await ctx.db
+        .updateTable('task_polls')
         .set(lease)
-        .where('id', 'in', ctx.dialect === 'postgres' ? due(ctx.db).forUpdate().skipLocked() : due(ctx.db))
+        .where('id', 'in', due(ctx.db))
         // SQLite has no row locks: the re-check makes a concurrent claim of the same row a no-op.
         .where('next_poll_at', '<=', now)
-        .returningAll()
-        .execute()) as TaskRow[];
+        .returning('id')
+        .execute();
+      return await tasksByIds(
+        ctx,
+        claimed.map((r) => r.id),
+      );
     }
     const ids = await inTransaction(
       ctx,
@@ -65,7 +90,7 @@ export async function claimDueTasks(
         const dueIds = (await due(trx.db).forUpdate().skipLocked().execute()).map((r) => r.id);
         if (dueIds.length > 0)
           await trx.db
-            .updateTable('tasks')
+            .updateTable('task_polls')
             .set(lease)
             .where('id', 'in', dueIds)
             .where('next_poll_at', '<=', now)
@@ -74,18 +99,24 @@ export async function claimDueTasks(
       },
       { readCommitted: true },
     );
-    if (ids.length === 0) return [];
-    return await ctx.db
-      .selectFrom('tasks')
-      .selectAll()
-      .where('id', 'in', ids)
-      .where('lease_owner', '=', owner)
-      .execute();
+    return await tasksByIds(ctx, ids);
   } catch (error) {
     // A deadlock victim claims nothing this round; its tasks stay due for the next one.
     if (isDeadlock(error)) return [];
     throw error;
   }
+}
+
+/**
+ * The task rows of `ids`. On SQLite the ids travel as one JSON parameter: one statement text for any number of
+ * ids, so it is prepared once (a list of 2,000 placeholders is too long to keep, see sqlite-statements.ts).
+ */
+async function tasksByIds(ctx: DbContext, ids: number[]): Promise<TaskRow[]> {
+  if (ids.length === 0) return [];
+  if (ctx.dialect !== 'sqlite')
+    return ctx.db.selectFrom('tasks').selectAll().where('id', 'in', ids).execute();
+  const text = 'select * from "tasks" where "id" in (select "value" from json_each(?))';
+  return (await ctx.db.executeQuery<TaskRow>(CompiledQuery.raw(text, [JSON.stringify(ids)]))).rows;
 }
 
 /** The schedule as SQL over the row's poll count (our own integers, so they are inlined as literals). */
@@ -107,10 +138,11 @@ export interface Fence {
 }
 
 /**
- * Writes `patch` only if the task still has the version the writer read (and, for the poller, is still leased to
- * it) and is not final yet. Returns whether the write happened. The hottest write there is (every changed task
- * of every poll round), so its SQL is built once per shape of patch and kept, not put together by the query
- * builder each time.
+ * Writes `patch` only if the task still has the version the writer read (and, for the poller, its `task_polls`
+ * row is still leased to it) and is not final yet. Returns whether the write happened. The task's `task_polls` row
+ * is the caller's to settle (the task writer's `settlePolls`). The hottest write there is (every changed task of
+ * every poll round), so its SQL is built once per shape of patch and kept, not put together by the query builder
+ * each time.
  */
 export async function writeTaskFenced(
   ctx: DbContext,
@@ -129,12 +161,71 @@ export async function writeTaskFenced(
     const sets = [...columns, 'version'].map((column) => `${q.name(column)} = ${q.param()}`);
     const where = [`${q.name('id')} = ${q.param()}`, `${q.name('version')} = ${q.param()}`];
     where.push(`${q.name('status')} not in ('SUCCESS', 'FAILURE')`);
-    if (leased)
-      where.push(`${q.name('lease_owner')} = ${q.param()}`, `${q.name('lease_until')} >= ${q.param()}`);
+    if (leased) {
+      const polls = q.name('task_polls');
+      const lease = [
+        `${polls}.${q.name('id')} = ${q.name('tasks')}.${q.name('id')}`,
+        `${q.name('lease_owner')} = ${q.param()}`,
+        `${q.name('lease_until')} >= ${q.param()}`,
+      ];
+      where.push(`exists (select 1 from ${polls} where ${lease.join(' and ')})`);
+    }
     return `update ${q.name('tasks')} set ${sets.join(', ')} where ${where.join(' and ')}`;
   });
   const result = await ctx.db.executeQuery(CompiledQuery.raw(text, parameters));
   return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+/** Puts a new task on the poll schedule, due at `at` (with the task's insert, in its transaction). */
+export async function schedulePoll(ctx: DbContext, id: number, at: number): Promise<void> {
+  const text = prebuilt(ctx.dialect, 'schedule-poll', (q) => {
+    const columns = ['id', 'next_poll_at', 'poll_attempts'].map(q.name).join(', ');
+    return `insert into ${q.name('task_polls')} (${columns}) values (${q.param()}, ${q.param()}, 0)`;
+  });
+  await ctx.db.executeQuery(CompiledQuery.raw(text, [id, at]));
+}
+
+/** Polls an unfinished task first at `at`, unleased and at the quick end of the schedule (an accepted submit). */
+export async function restartPoll(ctx: DbContext, id: number, at: number): Promise<void> {
+  const text = prebuilt(ctx.dialect, 'restart-poll', (q) => {
+    const sets = [
+      `${q.name('next_poll_at')} = ${q.param()}`,
+      `${q.name('lease_owner')} = null`,
+      `${q.name('lease_until')} = null`,
+      `${q.name('poll_attempts')} = 0`,
+    ];
+    return `update ${q.name('task_polls')} set ${sets.join(', ')} where ${q.name('id')} = ${q.param()}`;
+  });
+  await ctx.db.executeQuery(CompiledQuery.raw(text, [at, id]));
+}
+
+/**
+ * What the task writer's committed task rows mean for their schedule, in the same transaction and after those
+ * rows: `finished` tasks leave it, `moved` ones are polled at its quick end again. Where the engine has row locks
+ * both sets are first locked together in id order, like renewals and releases lock theirs, so none of them wait
+ * on each other in a cycle.
+ */
+export async function settlePolls(ctx: DbContext, finished: number[], moved: number[]): Promise<void> {
+  if (ctx.dialect !== 'sqlite' && finished.length + moved.length > 1) {
+    const all = [...finished, ...moved].sort((a, b) => a - b);
+    await inChunks(all, async (chunk) => {
+      const q = ctx.db
+        .selectFrom('task_polls')
+        .select('id')
+        .where('id', 'in', chunk)
+        .orderBy('id')
+        .forUpdate();
+      return (await q.execute()).length;
+    });
+  }
+  await inChunks(finished, async (chunk) => {
+    const result = await ctx.db.deleteFrom('task_polls').where('id', 'in', chunk).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  });
+  await inChunks(moved, async (chunk) => {
+    const update = ctx.db.updateTable('task_polls').set({ poll_attempts: 0 }).where('id', 'in', chunk);
+    return Number((await update.executeTakeFirst()).numUpdatedRows);
+  });
 }
 
 /** Unfinished tasks of a channel (for failing them when the channel is deleted). */
@@ -150,7 +241,7 @@ export function unfinishedTasksOfChannel(ctx: DbContext, channelId: number): Pro
 /** How long the oldest due task has been waiting, in ms (0 when none is due). */
 export async function oldestDueLagMs(ctx: DbContext, now: number): Promise<number> {
   const row = await ctx.db
-    .selectFrom('tasks')
+    .selectFrom('task_polls')
     .select((eb) => eb.fn.min<number>('next_poll_at').as('oldest'))
     .where('next_poll_at', '<=', now)
     .executeTakeFirst();
@@ -178,26 +269,23 @@ export async function renewLeases(
 }
 
 /**
- * Updates `owner`'s unfinished tasks among `ids`, locking them in id order where the engine has row locks: the
- * task writer also writes in id order, so a renewal, a release and a round's writes never wait on each other in
- * a cycle (PostgreSQL answered that with 40P01 when renewals piled up). SQLite has no row locks.
+ * Updates `owner`'s leases among `ids` (final tasks have none), locking the rows in id order where the engine has
+ * row locks: the task writer settles its rows in id order too, so a renewal, a release and a round's writes never
+ * wait on each other in a cycle (PostgreSQL answered that with 40P01 when renewals piled up). SQLite has no row
+ * locks.
  */
 function updateOwned(
   ctx: DbContext,
   owner: string,
   ids: number[],
-  values: UpdateObject<Database, 'tasks'>,
+  values: UpdateObject<Database, 'task_polls'>,
 ): Promise<number> {
   return inChunks(ids, async (chunk) => {
-    let update = ctx.db
-      .updateTable('tasks')
-      .set(values)
-      .where('lease_owner', '=', owner)
-      .where('status', 'not in', ['SUCCESS', 'FAILURE']);
+    let update = ctx.db.updateTable('task_polls').set(values).where('lease_owner', '=', owner);
     if (ctx.dialect === 'postgres') {
       // An UPDATE has no ORDER BY on PostgreSQL: a locking subquery sorted by id takes the locks in that order.
       const inOrder = ctx.db
-        .selectFrom('tasks')
+        .selectFrom('task_polls')
         .select('id')
         .where('id', 'in', chunk)
         .where('lease_owner', '=', owner)
@@ -224,7 +312,7 @@ async function inChunks(ids: number[], work: (chunk: number[]) => Promise<number
 }
 
 /**
- * Gives `owner`'s unfinished tasks back at shutdown: due now and unleased, so another instance polls them at
+ * Gives `owner`'s leased tasks back at shutdown: due now and unleased, so another instance polls them at
  * once instead of after the lease expiry. The owner's late writes then fail their fence.
  */
 export async function releaseLeases(

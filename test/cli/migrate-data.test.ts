@@ -16,6 +16,8 @@ import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/s
 import { openStore, type Store } from '../../src/store/db.js';
 import { refundQuota, reserveQuota } from '../../src/store/ledger.js';
 import { writeOption } from '../../src/store/options.js';
+import type { TaskPollRow } from '../../src/store/schema.js';
+import { schedulePoll } from '../../src/store/task-leases.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { updateUser } from '../../src/store/users.js';
 import { ROOT, seedUser, startInstance, stopInstance, waitForHttp } from '../scale/procs.js';
@@ -37,6 +39,8 @@ interface Source {
   aliceKey: string;
   aliceId: number;
   tasks: Record<string, string>;
+  /** The one unfinished task's poll schedule. */
+  poll: TaskPollRow;
   counts: Record<string, number>;
   maxTaskId: number;
   maxLedgerId: number;
@@ -129,8 +133,41 @@ async function buildSource(simUrl: string): Promise<Source> {
     now,
   );
   for (let i = 0; i < BULK_TASKS; i++) await addTask('midjourney', `bulk-${i}`);
+  // An unfinished task on the poll schedule, due in a day: the Taskgate started on the copy leaves it alone.
+  const unfinished = await insertTask(
+    store,
+    taskValues(
+      {
+        task_id: 'unfinished',
+        platform: 'midjourney',
+        action: 'IMAGINE',
+        user_id: aliceId,
+        channel_id: channels.midjourney,
+        upstream_id: 'up-unfinished',
+        status: 'IN_PROGRESS',
+        submit_time: now,
+      },
+      now,
+    ),
+  );
+  await schedulePoll(store, unfinished, now + 86_400_000);
+  const poll = await store.db
+    .selectFrom('task_polls')
+    .selectAll()
+    .where('id', '=', unfinished)
+    .executeTakeFirstOrThrow();
   const counts: Record<string, number> = {};
-  for (const table of ['users', 'tokens', 'channels', 'options', 'ledger', 'sessions', 'tasks'] as const) {
+  const tables = [
+    'users',
+    'tokens',
+    'channels',
+    'options',
+    'ledger',
+    'sessions',
+    'tasks',
+    'task_polls',
+  ] as const;
+  for (const table of tables) {
     const row = await store.db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -152,7 +189,18 @@ async function buildSource(simUrl: string): Promise<Source> {
   await t.app.close();
   await t.ctx.store.close();
   const file = t.database.target.location;
-  return { file, dir: join(file, '..'), cookie, aliceKey, aliceId, tasks, counts, maxTaskId, maxLedgerId };
+  return {
+    file,
+    dir: join(file, '..'),
+    cookie,
+    aliceKey,
+    aliceId,
+    tasks,
+    poll,
+    counts,
+    maxTaskId,
+    maxLedgerId,
+  };
 }
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -264,6 +312,8 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
         .executeTakeFirstOrThrow();
       expect(copied.prompt).toBe(UNICODE);
       expect(copied.data).toBe(BIG_JSON);
+      // The poll schedule keeps its task's id (no sequence of its own).
+      expect(await target.db.selectFrom('task_polls').selectAll().execute()).toEqual([source.poll]);
       const alice = await target.db
         .selectFrom('users')
         .selectAll()

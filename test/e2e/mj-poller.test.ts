@@ -2,9 +2,11 @@
 // the upstream cost flat, and push callbacks (duplicated, reordered, stale) apply through the same fenced path.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
+import { schedulePoll } from '../../src/store/task-leases.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
 import { type MjWorld, pollUntil, SIM_SECRET, startMjWorld } from '../support/mj-world.js';
+import { scheduleByPrefix } from '../support/task-polls.js';
 
 for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
   describe.skipIf(!backend.available)(`midjourney poller [${backend.dialect}]`, () => {
@@ -35,7 +37,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         body: JSON.stringify({ prompt: 'on the healthy channel' }),
       }).then((r) => r.json() as Promise<{ result: string }>);
       const now = w.t.clock.now();
-      await insertTask(
+      const id = await insertTask(
         w.t.ctx.store,
         taskValues(
           {
@@ -46,11 +48,11 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
             channel_id: healthyChannel,
             upstream_id: upstream.result,
             submit_time: now,
-            next_poll_at: now,
           },
           now,
         ),
       );
+      await schedulePoll(w.t.ctx.store, id, now);
       return { faulty, faultyVersion: row.version, other };
     }
 
@@ -96,7 +98,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         [100, 1],
         [1000, 2],
       ] as const) {
-        await w.t.ctx.store.db.updateTable('tasks').set({ next_poll_at: null }).execute();
+        await w.t.ctx.store.db.deleteFrom('task_polls').execute();
         const now = w.t.clock.now();
         const rows = Array.from({ length: count }, (_, i) =>
           taskValues(
@@ -108,7 +110,6 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
               channel_id: w.channelId,
               upstream_id: `${9000000000000000 + count * 10000 + i}`,
               submit_time: now,
-              next_poll_at: now,
             },
             now,
           ),
@@ -118,6 +119,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
             .insertInto('tasks')
             .values(rows.slice(i, i + 250))
             .execute();
+        await scheduleByPrefix(w.t.ctx.store, `batch-${count}-`, now);
         const already = sizes.length;
         await w.pollRound();
         expect(sizes.slice(already), `${count} tasks`).toHaveLength(calls);

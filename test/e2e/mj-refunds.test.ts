@@ -2,7 +2,9 @@
 // exactly once (balance, key quota and used quota restored; one charge and one refund in the ledger).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotaFor } from '../../src/core/pricing.js';
+import { SUBMIT_GRACE_MS } from '../../src/engine/submit.js';
 import { reserveQuota } from '../../src/store/ledger.js';
+import { schedulePoll } from '../../src/store/task-leases.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
 import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
@@ -131,7 +133,8 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       const { store } = w.t.ctx;
       const now = w.t.clock.now();
       const taskId = '1999999999999001';
-      // What a process leaves behind when it dies during the upstream call: the reservation and the bare task row.
+      // What a process leaves behind when it dies during the upstream call: the reservation, the bare task row and
+      // its poll, due when the grace period ends.
       await reserveQuota(
         store,
         {
@@ -145,7 +148,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         },
         now,
       );
-      await insertTask(
+      const id = await insertTask(
         store,
         taskValues(
           {
@@ -158,11 +161,11 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
             channel_id: w.channelId,
             quota: IMAGINE,
             submit_time: now,
-            next_poll_at: now + 5 * 60_000,
           },
           now,
         ),
       );
+      await schedulePoll(store, id, now + SUBMIT_GRACE_MS);
       await w.t.reopen();
       await w.pollRound(5 * 60_000);
       expect((await w.task(taskId))?.fail_reason).toContain('never completed');

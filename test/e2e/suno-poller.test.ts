@@ -2,6 +2,7 @@
 // other channels; ids nobody asked for are ignored; batches keep the upstream cost flat (≤ 500 ids a call).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSunoSimulator, type SunoSimulator } from '../../src/sim/suno/index.js';
+import { schedulePoll } from '../../src/store/task-leases.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
 import {
@@ -12,6 +13,7 @@ import {
   statusIs,
   submitted,
 } from '../support/suno-world.js';
+import { scheduleByPrefix } from '../support/task-polls.js';
 
 for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
   describe.skipIf(!backend.available)(`suno poller [${backend.dialect}]`, () => {
@@ -42,7 +44,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       }).then((r) => r.json() as Promise<{ data: string }>);
       const other = `task_healthy${Math.random().toString(36).slice(2, 12)}`;
       const now = w.t.clock.now();
-      await insertTask(
+      const id = await insertTask(
         w.t.ctx.store,
         taskValues(
           {
@@ -53,11 +55,11 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
             channel_id: healthyChannel,
             upstream_id: upstream.data,
             submit_time: now,
-            next_poll_at: now,
           },
           now,
         ),
       );
+      await schedulePoll(w.t.ctx.store, id, now);
       return { faulty, other };
     }
     it.each([
@@ -150,7 +152,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         [100, 1],
         [1000, 2],
       ] as const) {
-        await w.t.ctx.store.db.updateTable('tasks').set({ next_poll_at: null }).execute();
+        await w.t.ctx.store.db.deleteFrom('task_polls').execute();
         const now = w.t.clock.now();
         const rows = Array.from({ length: count }, (_, i) =>
           taskValues(
@@ -162,7 +164,6 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
               channel_id: w.channelId,
               upstream_id: `${count}`.padStart(8, '0') + `${i}`.padStart(24, '0'),
               submit_time: now,
-              next_poll_at: now,
             },
             now,
           ),
@@ -172,6 +173,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
             .insertInto('tasks')
             .values(rows.slice(i, i + 250))
             .execute();
+        await scheduleByPrefix(w.t.ctx.store, `task_batch${count}x`, now);
         const already = sizes.length;
         const stats = await w.pollRound();
         expect(stats.calls, `${count} songs`).toBe(calls);

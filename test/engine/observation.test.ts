@@ -1,6 +1,6 @@
 // The one merge rule for polls and pushes: what an observation may change on a task.
 import { describe, expect, it } from 'vitest';
-import { failurePatch, planUpdate } from '../../src/engine/observation.js';
+import { failurePatch, planUpdate, pollChange } from '../../src/engine/observation.js';
 import type { TaskRow } from '../../src/store/schema.js';
 import { taskValues } from '../../src/store/tasks.js';
 
@@ -15,9 +15,6 @@ const row = (fields: Partial<TaskRow> = {}): TaskRow =>
         action: 'IMAGINE',
         user_id: 1,
         submit_time: NOW - 60_000,
-        next_poll_at: NOW,
-        lease_owner: 'a',
-        lease_until: NOW,
       },
       NOW - 60_000,
     ),
@@ -56,24 +53,18 @@ describe('planUpdate', () => {
     ).toBeNull();
   });
 
-  it('finishes a task: SUCCESS at 100%, FAILURE with a reason; both stop polling and release the lease', () => {
+  it('finishes a task: SUCCESS at 100%, FAILURE with a reason; both take it off the poll schedule', () => {
     const success = planUpdate(row(), { status: 'SUCCESS', finishTime: NOW - 5 }, NOW)!;
-    expect(success).toMatchObject({
-      status: 'SUCCESS',
-      progress: '100%',
-      finish_time: NOW - 5,
-      next_poll_at: null,
-      lease_owner: null,
-      lease_until: null,
-    });
+    expect(success).toMatchObject({ status: 'SUCCESS', progress: '100%', finish_time: NOW - 5 });
+    expect(pollChange(success)).toBe('finished');
     const failure = planUpdate(row(), { status: 'FAILURE', progress: '' }, NOW)!;
     expect(failure).toMatchObject({
       status: 'FAILURE',
       progress: '',
       fail_reason: 'the upstream reported a failure',
       finish_time: NOW,
-      next_poll_at: null,
     });
+    expect(pollChange(failure)).toBe('finished');
   });
 
   it('sets a start time when a task is first seen running and the upstream gives none', () => {
@@ -131,11 +122,21 @@ describe('planUpdate', () => {
 
   it('polls a moving task at the quick end of the schedule again, and clears a vanishing mark', () => {
     const patch = planUpdate(
-      row({ poll_attempts: 30, vanished_since: NOW - 10 }),
+      row({ vanished_since: NOW - 10 }),
       { status: 'SUBMITTED', progress: '0%' },
       NOW,
     )!;
-    expect(patch).toMatchObject({ status: 'SUBMITTED', poll_attempts: 0, vanished_since: 0 });
+    expect(patch).toMatchObject({ status: 'SUBMITTED', vanished_since: 0 });
+    expect(pollChange(patch)).toBe('moved');
+    const progress = planUpdate(
+      row({ status: 'IN_PROGRESS', start_time: NOW - 1 }),
+      { status: 'IN_PROGRESS', progress: '5%' },
+      NOW,
+    )!;
+    expect(pollChange(progress)).toBe('moved');
+    // Anything else keeps the schedule backing off.
+    const preview = planUpdate(row(), { status: 'NOT_START', imageUrl: 'https://x/p.webp' }, NOW)!;
+    expect(pollChange(preview)).toBeNull();
   });
 
   it('stores JSON fields as JSON text', () => {
@@ -167,9 +168,7 @@ describe('failurePatch', () => {
       finish_time: NOW,
       progress: '100%',
       updated_at: NOW,
-      next_poll_at: null,
-      lease_owner: null,
-      lease_until: null,
     });
+    expect(pollChange(failurePatch('timed out', NOW))).toBe('finished');
   });
 });

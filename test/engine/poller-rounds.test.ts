@@ -2,10 +2,11 @@
 // same rows and deadlocked on PostgreSQL), and a wake that comes mid-round starts the next round when it ends.
 // The renewal timer is driven by hand (only setInterval is faked); the database and the simulator are real.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { renewLeases } from '../../src/store/task-leases.js';
+import { renewLeases, schedulePoll } from '../../src/store/task-leases.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
 import { type MjWorld, ROUND_MS, SIM_SECRET, startMjWorld } from '../support/mj-world.js';
+import { pollOf } from '../support/task-polls.js';
 
 // The real statement runs; the test only sees when renewals start and can hold one back (a slow renewal).
 vi.mock('../../src/store/task-leases.js', async (importOriginal) => {
@@ -35,7 +36,7 @@ for (const backend of backends()) {
       vi.useRealTimers();
       w.sim.state.setKnobs({ faults: { listByCondition: null } });
       await w.t.ctx.engine.poller.stop();
-      await w.t.ctx.store.db.updateTable('tasks').set({ next_poll_at: null }).execute();
+      await w.t.ctx.store.db.deleteFrom('task_polls').execute();
     });
 
     /** A running task recorded as Taskgate would, without a submit (whose delayed wake would start a round). */
@@ -47,7 +48,7 @@ for (const backend of backends()) {
       }).then((r) => r.json() as Promise<{ result: string }>);
       const now = w.t.clock.now();
       const taskId = `paced-${upstream.result}`;
-      await insertTask(
+      const id = await insertTask(
         w.t.ctx.store,
         taskValues(
           {
@@ -58,11 +59,11 @@ for (const backend of backends()) {
             channel_id: w.channelId,
             upstream_id: upstream.result,
             submit_time: now,
-            next_poll_at: now,
           },
           now,
         ),
       );
+      await schedulePoll(w.t.ctx.store, id, now);
       return taskId;
     }
 
@@ -111,8 +112,8 @@ for (const backend of backends()) {
       const stats = await round;
       expect(stats.claimed).toBe(1);
       // The renewals really ran: the lease reaches past the claim's own.
-      const row = (await w.task(id))!;
-      expect(row.lease_until).toBe(w.t.clock.now() + LEASE_MS);
+      const poll = (await pollOf(w.t.ctx.store, id))!;
+      expect(poll.lease_until).toBe(w.t.clock.now() + LEASE_MS);
       vi.mocked(renewLeases).mockImplementation(real);
     });
 
@@ -122,7 +123,7 @@ for (const backend of backends()) {
       const poller = w.t.ctx.engine.poller;
       poller.start();
       // The first round has the task in hand and waits on the hanging upstream.
-      await until(async () => (await w.task(id))?.lease_owner != null);
+      await until(async () => (await pollOf(w.t.ctx.store, id))?.lease_owner != null);
       expect((await w.task(id))?.status).toBe('NOT_START');
       w.t.clock.advance(ROUND_MS);
       w.generate(10_000);

@@ -3,9 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMjPublicId } from '../../src/core/ids.js';
 import { quotaFor } from '../../src/core/pricing.js';
+import { FIRST_POLL_MS } from '../../src/engine/submit.js';
 import type { SubmitReading } from '../../src/platforms/types.js';
 import { findUserById } from '../../src/store/users.js';
 import { type MjWorld, startMjWorld } from '../support/mj-world.js';
+import { pollOf } from '../support/task-polls.js';
 
 /** The test clock stands still: a distinct millisecond per submit keeps midjourney ids from colliding. */
 let distinctMs = 0;
@@ -59,10 +61,28 @@ describe('the first state in a submit answer', () => {
       status: 'FAILURE',
       fail_reason: 'dead on arrival',
       refunded: 1,
-      next_poll_at: null,
       quota: quotaFor(0.1, 1),
     });
+    expect(await pollOf(w.t.ctx.store, task.task_id)).toBeUndefined();
     expect(await w.balance()).toEqual({ ...before, ledger: before.quota });
+  });
+
+  it('a task still running when accepted is first polled FIRST_POLL_MS later, unleased', async () => {
+    const result = await submitWith({
+      kind: 'accepted',
+      upstreamId: 'up-2',
+      code: 1,
+      description: '',
+      properties: {},
+    });
+    const taskId = result.accepted ? result.task.task_id : '';
+    expect((await w.task(taskId))!.status).toBe('NOT_START');
+    expect(await pollOf(w.t.ctx.store, taskId)).toMatchObject({
+      next_poll_at: w.t.clock.now() + FIRST_POLL_MS,
+      lease_owner: null,
+      lease_until: null,
+      poll_attempts: 0,
+    });
   });
 
   it('an answer with no upstream task (an upload) is a finished success, charged once', async () => {
@@ -76,7 +96,8 @@ describe('the first state in a submit answer', () => {
       result: ['https://x/1.png'],
     });
     const task = (await w.task(result.accepted ? result.task.task_id : ''))!;
-    expect(task).toMatchObject({ status: 'SUCCESS', progress: '100%', next_poll_at: null, refunded: 0 });
+    expect(task).toMatchObject({ status: 'SUCCESS', progress: '100%', refunded: 0 });
+    expect(await pollOf(w.t.ctx.store, task.task_id)).toBeUndefined();
     expect((await w.balance()).quota).toBe(before.quota - quotaFor(0.1, 1));
   });
 });

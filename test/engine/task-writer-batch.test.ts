@@ -8,7 +8,7 @@ import { createMetrics } from '../../src/http/plugins/metrics.js';
 import type { Store } from '../../src/store/db.js';
 import { changeBalance, ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
 import type { TaskRow } from '../../src/store/schema.js';
-import { claimDueTasks, writeTaskFenced } from '../../src/store/task-leases.js';
+import { claimDueTasks, schedulePoll, writeTaskFenced } from '../../src/store/task-leases.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { createUser, findUserById } from '../../src/store/users.js';
 import { describeEachBackend } from '../support/databases.js';
@@ -38,7 +38,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
       const taskId = `batch-${++serial}`;
       const reservation = { userId: user, tokenId: 0, taskId, platform: 'midjourney', model: 'mj_imagine' };
       await reserveQuota(store, { ...reservation, quota: QUOTA, content: 'imagine' }, NOW);
-      await insertTask(
+      const id = await insertTask(
         store,
         taskValues(
           {
@@ -50,11 +50,11 @@ describeEachBackend('task writer batches', (current, dialect) => {
             upstream_id: `up-${serial}`,
             status: 'IN_PROGRESS',
             submit_time: NOW,
-            next_poll_at: NOW,
           },
           NOW,
         ),
       );
+      await schedulePoll(store, id, NOW);
     }
     const rows = await claimDueTasks(store, owner, NOW, count);
     expect(rows).toHaveLength(count);
@@ -79,6 +79,18 @@ describeEachBackend('task writer batches', (current, dialect) => {
 
   const read = (store: Store, id: number) =>
     store.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const pollsOf = async (store: Store, rows: TaskRow[]) => {
+    const polls = await store.db
+      .selectFrom('task_polls')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    return rows.map((row) => polls.find((p) => p.id === row.id) ?? null);
+  };
 
   it('writes the rows whose fence holds and skips the one whose fence was lost', async () => {
     const store = current();
@@ -122,6 +134,68 @@ describeEachBackend('task writer batches', (current, dialect) => {
     ]);
     expect(written.map((row) => row !== null)).toEqual([true, false]);
     expect((await read(store, rows[1].id)).progress).toBe('0%');
+  });
+
+  it('writes nothing, refunds nothing and leaves the schedule alone under an expired or a foreign lease', async () => {
+    const store = current();
+    const rows = await claimed(store, 2, 'round-lapsed');
+    const [tasksBefore, pollsBefore] = [
+      await Promise.all(rows.map((r) => read(store, r.id))),
+      await pollsOf(store, rows),
+    ];
+    const balance = (await findUserById(store, userId))!.quota;
+    const fail = { status: 'FAILURE', fail_reason: 'late', finish_time: NOW, updated_at: NOW };
+    // The lease of a claim at NOW ends 15 s later: a writer whose clock is past it has lost the task.
+    clock.set(NOW + 15_001);
+    try {
+      const written = await writer.commitMany([
+        { row: rows[0], patch: fail, fence: { version: rows[0].version, leaseOwner: 'round-lapsed' } },
+        { row: rows[1], patch: fail, fence: { version: rows[1].version, leaseOwner: 'round-other' } },
+      ]);
+      expect(written).toEqual([null, null]);
+    } finally {
+      clock.set(NOW);
+    }
+    // A foreign lease fails the fence even while it is current.
+    expect(
+      await writer.commit(rows[1], fail, { version: rows[1].version, leaseOwner: 'round-other' }),
+    ).toBeNull();
+    expect(await Promise.all(rows.map((r) => read(store, r.id)))).toEqual(tasksBefore);
+    expect(await pollsOf(store, rows)).toEqual(pollsBefore);
+    expect((await findUserById(store, userId))!.quota).toBe(balance);
+  });
+
+  it('takes a finished task off the poll schedule and a moving one to its quick end, in the write transaction', async () => {
+    const store = current();
+    const rows = await claimed(store, 3, 'round-settle');
+    expect((await pollsOf(store, rows)).map((p) => p?.poll_attempts)).toEqual([1, 1, 1]);
+    const fence = (row: TaskRow) => ({ version: row.version, leaseOwner: 'round-settle' });
+    const writes = [
+      {
+        row: rows[0],
+        patch: { status: 'FAILURE', fail_reason: 'gone', updated_at: NOW },
+        fence: fence(rows[0]),
+      },
+      { row: rows[1], patch: { progress: '60%', updated_at: NOW }, fence: fence(rows[1]) },
+      // No movement (a vanishing task, say): the schedule keeps backing off.
+      { row: rows[2], patch: { vanished_since: NOW, updated_at: NOW }, fence: fence(rows[2]) },
+    ];
+    if (dialect === 'sqlite') await writer.commitMany(writes);
+    else {
+      let pending: Promise<Array<TaskRow | null>> | undefined;
+      await store.db.transaction().execute(async (trx) => {
+        // The refund's balance is held: the batch waits there, after its task and task_polls rows.
+        await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+        pending = writer.commitMany(writes);
+        await untilOneWaits(store);
+        // Nothing of it is visible yet: the schedule changes commit with the task rows, not before.
+        expect((await read(store, rows[0].id)).status).toBe('IN_PROGRESS');
+        expect((await pollsOf(store, rows)).map((p) => p?.poll_attempts)).toEqual([1, 1, 1]);
+      });
+      await pending;
+    }
+    expect((await read(store, rows[0].id)).status).toBe('FAILURE');
+    expect((await pollsOf(store, rows)).map((p) => p?.poll_attempts ?? null)).toEqual([null, 0, 1]);
   });
 
   it('refunds each failure of a batch exactly once, and a repeated batch refunds nothing more', async () => {

@@ -130,8 +130,8 @@ for (const backend of backends()) {
       const unfinished = (channel?: number) => {
         let query = w.t.ctx.store.db
           .selectFrom('tasks')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('next_poll_at', 'is not', null);
+          .innerJoin('task_polls', 'task_polls.id', 'tasks.id')
+          .select((eb) => eb.fn.countAll<number>().as('n'));
         if (channel !== undefined) query = query.where('channel_id', '=', channel);
         return query.executeTakeFirstOrThrow().then((row) => Number(row.n));
       };

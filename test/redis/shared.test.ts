@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_POLL_MS } from '../../src/engine/submit.js';
 import { apiKeyCache } from '../../src/http/plugins/api-key-cache.js';
 import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
-import { findTaskByPublicId } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
+import { pollOf } from '../support/task-polls.js';
 import {
   bothSee,
   eventually,
@@ -76,8 +76,8 @@ describe.skipIf(!redisUrl || !postgres.available)('two instances sharing Redis [
     // Due now on the standing clock; a claim moves its next poll ahead (poll_attempts would not do: an answer
     // that changes the status resets it to 0).
     const polledByB = async () => {
-      const task = await findTaskByPublicId(pair.b.ctx.store, taskId);
-      return task !== undefined && (task.next_poll_at === null || task.next_poll_at > pair.a.clock.now());
+      const poll = await pollOf(pair.b.ctx.store, taskId);
+      return poll === undefined || poll.next_poll_at > pair.a.clock.now();
     };
     expect(await polledByB()).toBe(false);
     await eventually(polledByB, 'B polls the task A accepted');

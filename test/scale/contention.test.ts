@@ -55,7 +55,6 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
             user_id: 1,
             submit_time: NOW,
             upstream_id: `u-${i}`,
-            next_poll_at: NOW - (i % 997),
           },
           NOW,
         ),
@@ -64,6 +63,18 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
         await store.db
           .insertInto('tasks')
           .values(rows.slice(i, i + 500))
+          .execute();
+      // Due times spread over the last second, many tasks due at the same moment.
+      const ids = await store.db.selectFrom('tasks').select(['id', 'task_id']).execute();
+      const polls = ids.map((r) => ({
+        id: r.id,
+        next_poll_at: NOW - (Number(r.task_id.slice(2)) % 997),
+        poll_attempts: 0,
+      }));
+      for (let i = 0; i < polls.length; i += 500)
+        await store.db
+          .insertInto('task_polls')
+          .values(polls.slice(i, i + 500))
           .execute();
     });
     afterAll(async () => {
@@ -84,7 +95,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       // Real contention: every process got a share.
       for (const ids of claims) expect(ids.length).toBeGreaterThan(0);
       const owners = await store.db
-        .selectFrom('tasks')
+        .selectFrom('task_polls')
         .select(['lease_owner'])
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .groupBy('lease_owner')

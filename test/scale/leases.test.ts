@@ -12,7 +12,8 @@ import { createChannel, newChannelValues } from '../../src/store/channels.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { jobLease } from '../../src/store/job-leases.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { taskValues } from '../../src/store/tasks.js';
+import { schedulePoll } from '../../src/store/task-leases.js';
+import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const SECRET = 'scale-sim-secret';
@@ -99,7 +100,6 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
               submit_time: now,
               channel_id: channelId,
               upstream_id: upstreamId,
-              next_poll_at: now,
             },
             now,
           ),
@@ -110,6 +110,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
         .select('id')
         .where('task_id', '=', name)
         .executeTakeFirstOrThrow();
+      await schedulePoll(stores[0], row.id, now);
       return { id: row.id, upstreamId };
     }
 
@@ -147,7 +148,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       while (sim.state.counters.pollsOf(upstreamId, 'inst-0') === 0) await sleep(10);
       expect(await a.poller.stop(100)).toBeGreaterThanOrEqual(1);
       const released = await stores[1].db
-        .selectFrom('tasks')
+        .selectFrom('task_polls')
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
@@ -158,7 +159,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       await sim.close(); // ends the hung call; its late writes fail their fence
       await roundA;
       const after = await stores[1].db
-        .selectFrom('tasks')
+        .selectFrom('task_polls')
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
@@ -167,24 +168,22 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
 
     it('runs each singleton job on one instance at a time, and hands it over when that one stops', async () => {
       const now = Date.now();
-      await stores[0].db
-        .insertInto('tasks')
-        .values(
-          taskValues(
-            {
-              task_id: 'orphan-1',
-              platform: 'midjourney',
-              action: 'IMAGINE',
-              user_id: 1,
-              submit_time: now,
-              channel_id: 987_654,
-              upstream_id: 'x',
-              next_poll_at: now + 3_600_000,
-            },
-            now,
-          ),
-        )
-        .execute();
+      const orphanId = await insertTask(
+        stores[0],
+        taskValues(
+          {
+            task_id: 'orphan-1',
+            platform: 'midjourney',
+            action: 'IMAGINE',
+            user_id: 1,
+            submit_time: now,
+            channel_id: 987_654,
+            upstream_id: 'x',
+          },
+          now,
+        ),
+      );
+      await schedulePoll(stores[0], orphanId, now + 3_600_000);
       const [a, b] = engines;
       const first = await Promise.all([a.jobs.runOnce(), b.jobs.runOnce()]);
       expect(errors).toEqual([]);
@@ -196,6 +195,10 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
         .where('task_id', '=', 'orphan-1')
         .executeTakeFirstOrThrow();
       expect(orphan).toMatchObject({ status: 'FAILURE', fail_reason: 'the channel 987654 was deleted' });
+      // Failed through the task writer: off the poll schedule with it.
+      expect(
+        await stores[0].db.selectFrom('task_polls').select('id').where('id', '=', orphanId).execute(),
+      ).toEqual([]);
       for (let i = 0; i < 3; i++) {
         const again = await Promise.all([a.jobs.runOnce(), b.jobs.runOnce()]);
         expect(again).toEqual(first); // the holders keep their jobs

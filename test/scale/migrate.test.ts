@@ -36,6 +36,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
           '001_initial',
           '002_job_leases',
           '003_listing_indexes',
+          '004_task_polls',
         ]);
         const roots = await store.db
           .selectFrom('users')

@@ -152,7 +152,13 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       while ((await unfinished()).length > 0 && Date.now() < drainDeadline) await sleep(250);
       const drained = Date.now();
 
-      const tasks = await store.db.selectFrom('tasks').selectAll().execute();
+      // Each task with its poll schedule (none once final).
+      const tasks = await store.db
+        .selectFrom('tasks')
+        .leftJoin('task_polls', 'task_polls.id', 'tasks.id')
+        .selectAll('tasks')
+        .select(['next_poll_at', 'lease_owner', 'poll_attempts'])
+        .execute();
       const left = tasks.filter((t) => t.status !== 'SUCCESS' && t.status !== 'FAILURE');
       if (left.some((t) => t.upstream_id !== ''))
         console.log(
@@ -184,6 +190,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
         expect(accepted).not.toContain(task.task_id);
       }
       for (const id of accepted) expect(['SUCCESS', 'FAILURE']).toContain(byPublicId.get(id)!.status);
+      for (const task of tasks.filter((t) => !interrupted.includes(t))) expect(task.next_poll_at).toBeNull();
       // No task was polled by two instances in one round: a claim schedules the next poll a lease (1.5 s) later,
       // so polls of one task by different instances are far apart; without leases they would come within the
       // 100 ms idle delay. A quarter interval leaves room for a loaded machine between claim and request.

@@ -83,7 +83,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       expect(a.output()).toContain('released the leases of the unfinished round');
       console.log(`[scale] ${backend.dialect}: takeover ${takeover} ms after SIGTERM (lease ${LEASE_MS} ms)`);
       const after = await store.db
-        .selectFrom('tasks')
+        .selectFrom('task_polls')
         .selectAll()
         .where('id', '=', task.id)
         .executeTakeFirstOrThrow();

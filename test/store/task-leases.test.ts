@@ -1,6 +1,13 @@
 import { expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.js';
-import { claimDueTasks, type PollSchedule, writeTaskFenced } from '../../src/store/task-leases.js';
+import {
+  claimDueTasks,
+  oldestDueLagMs,
+  type PollSchedule,
+  releaseLeases,
+  renewLeases,
+  writeTaskFenced,
+} from '../../src/store/task-leases.js';
 import { taskValues } from '../../src/store/tasks.js';
 import { describeEachBackend } from '../support/databases.js';
 
@@ -14,6 +21,7 @@ const SCHEDULE: PollSchedule = {
   slowestMs: 60_000,
 };
 
+/** `count` unfinished tasks on the schedule, the first due at `dueAt`, each next one a millisecond earlier. */
 async function seed(store: Store, count: number, prefix: string, dueAt = NOW) {
   const rows = Array.from({ length: count }, (_, i) =>
     taskValues(
@@ -23,7 +31,6 @@ async function seed(store: Store, count: number, prefix: string, dueAt = NOW) {
         action: 'IMAGINE',
         user_id: 1,
         submit_time: NOW,
-        next_poll_at: dueAt - i,
         upstream_id: `u-${prefix}-${i}`,
       },
       NOW,
@@ -34,7 +41,35 @@ async function seed(store: Store, count: number, prefix: string, dueAt = NOW) {
       .insertInto('tasks')
       .values(rows.slice(i, i + 500))
       .execute();
+  const ids = await store.db
+    .selectFrom('tasks')
+    .select(['id', 'task_id'])
+    .where('task_id', 'like', `${prefix}-%`)
+    .execute();
+  const polls = ids.map((r) => ({
+    id: r.id,
+    next_poll_at: dueAt - Number(r.task_id.slice(prefix.length + 1)),
+    poll_attempts: 0,
+  }));
+  for (let i = 0; i < polls.length; i += 500)
+    await store.db
+      .insertInto('task_polls')
+      .values(polls.slice(i, i + 500))
+      .execute();
 }
+
+const clear = async (store: Store) => {
+  await store.db.deleteFrom('task_polls').execute();
+  await store.db.deleteFrom('tasks').execute();
+};
+
+const pollsBy = async (store: Store, ids: number[]) =>
+  new Map(
+    (await store.db.selectFrom('task_polls').selectAll().where('id', 'in', ids).execute()).map((p) => [
+      p.id,
+      p,
+    ]),
+  );
 
 describeEachBackend('task leases', (current) => {
   it('never gives one task to two of four concurrent claimers', async () => {
@@ -46,30 +81,70 @@ describeEachBackend('task leases', (current) => {
     const ids = claims.flat().map((r) => r.task_id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(150); // at least one claimer got a full batch
+    const polls = await pollsBy(
+      store,
+      claims.flat().map((r) => r.id),
+    );
     for (const [i, rows] of claims.entries())
-      for (const row of rows) expect(row.lease_owner).toBe(`owner-${i}`);
-    await store.db.deleteFrom('tasks').execute();
+      for (const row of rows) expect(polls.get(row.id)?.lease_owner).toBe(`owner-${i}`);
+    await clear(store);
+  });
+
+  it('claims without writing the task rows: every column, version and updated_at included, stays as it was', async () => {
+    const store = current();
+    await seed(store, 20, 'still');
+    const before = await store.db.selectFrom('tasks').selectAll().orderBy('id').execute();
+    const claimed = await claimDueTasks(store, 'quiet', NOW, 50, SCHEDULE);
+    expect(claimed.map((r) => r.id).sort((a, b) => a - b)).toEqual(before.map((r) => r.id));
+    // The rows answered are the rows as stored.
+    expect([...claimed].sort((a, b) => a.id - b.id)).toEqual(before);
+    expect(await store.db.selectFrom('tasks').selectAll().orderBy('id').execute()).toEqual(before);
+    const polls = await pollsBy(
+      store,
+      before.map((r) => r.id),
+    );
+    for (const row of before)
+      expect(polls.get(row.id)).toMatchObject({
+        lease_owner: 'quiet',
+        lease_until: NOW + 10_000,
+        poll_attempts: 1,
+      });
+    await clear(store);
   });
 
   it('schedules the next poll by poll count, never before the lease ends, and skips tasks not yet due', async () => {
     const store = current();
     await seed(store, 3, 'sched');
-    await store.db
-      .updateTable('tasks')
-      .set({ next_poll_at: NOW + 1 })
+    const sched2 = await store.db
+      .selectFrom('tasks')
+      .select('id')
       .where('task_id', '=', 'sched-2')
+      .executeTakeFirstOrThrow();
+    await store.db
+      .updateTable('task_polls')
+      .set({ next_poll_at: NOW + 1 })
+      .where('id', '=', sched2.id)
       .execute();
     const first = await claimDueTasks(store, 'a', NOW, 10, SCHEDULE);
     expect(first.map((r) => r.task_id).sort()).toEqual(['sched-0', 'sched-1']);
-    expect(first.every((r) => r.next_poll_at === NOW + 10_000 && r.poll_attempts === 1)).toBe(true);
+    const firstPolls = await pollsBy(
+      store,
+      first.map((r) => r.id),
+    );
+    expect(
+      [...firstPolls.values()].every((p) => p.next_poll_at === NOW + 10_000 && p.poll_attempts === 1),
+    ).toBe(true);
     expect(await claimDueTasks(store, 'b', NOW + 9_999, 10, SCHEDULE)).toHaveLength(1); // only sched-2
     const second = await claimDueTasks(store, 'c', NOW + 10_000, 10, SCHEDULE);
     expect(second).toHaveLength(2);
     const third = await claimDueTasks(store, 'd', NOW + 30_000, 10, SCHEDULE); // third poll: 20 s step
-    expect(third.filter((r) => r.task_id !== 'sched-2').every((r) => r.next_poll_at === NOW + 50_000)).toBe(
-      true,
+    const thirdPolls = await pollsBy(
+      store,
+      third.filter((r) => r.task_id !== 'sched-2').map((r) => r.id),
     );
-    await store.db.deleteFrom('tasks').execute();
+    expect(thirdPolls.size).toBe(2);
+    expect([...thirdPolls.values()].every((p) => p.next_poll_at === NOW + 50_000)).toBe(true);
+    await clear(store);
   });
 
   it('fences writes by lease and version, and never rewrites a final task', async () => {
@@ -77,13 +152,22 @@ describeEachBackend('task leases', (current) => {
     await seed(store, 1, 'fence');
     const [row] = await claimDueTasks(store, 'owner-a', NOW, 1, SCHEDULE);
     const fence = { version: row.version, leaseOwner: 'owner-a', now: NOW + 1 };
+    const stored = () =>
+      store.db.selectFrom('tasks').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    const poll = async () => (await pollsBy(store, [row.id])).get(row.id);
+    const [taskBefore, pollBefore] = [await stored(), await poll()];
     expect(
       await writeTaskFenced(store, row.id, { progress: '10%' }, { ...fence, leaseOwner: 'owner-b' }),
     ).toBe(false);
-    expect(await writeTaskFenced(store, row.id, { progress: '10%' }, { ...fence, now: NOW + 20_000 })).toBe(
+    expect(await writeTaskFenced(store, row.id, { progress: '10%' }, { ...fence, now: NOW + 10_001 })).toBe(
       false,
     ); // lease over
-    expect(await writeTaskFenced(store, row.id, { progress: '10%' }, fence)).toBe(true);
+    // Neither lost fence wrote anything, anywhere.
+    expect(await stored()).toEqual(taskBefore);
+    expect(await poll()).toEqual(pollBefore);
+    expect(await writeTaskFenced(store, row.id, { progress: '10%' }, { ...fence, now: NOW + 10_000 })).toBe(
+      true,
+    );
     expect(await writeTaskFenced(store, row.id, { progress: '20%' }, fence)).toBe(false); // stale version
     expect(
       await writeTaskFenced(store, row.id, { status: 'SUCCESS' }, { version: row.version + 1, now: NOW }),
@@ -91,11 +175,28 @@ describeEachBackend('task leases', (current) => {
     expect(
       await writeTaskFenced(store, row.id, { status: 'FAILURE' }, { version: row.version + 2, now: NOW }),
     ).toBe(false);
-    const final = await store.db
-      .selectFrom('tasks')
-      .selectAll()
-      .where('id', '=', row.id)
-      .executeTakeFirstOrThrow();
-    expect(final).toMatchObject({ status: 'SUCCESS', progress: '10%', version: row.version + 2 });
+    expect(await stored()).toMatchObject({ status: 'SUCCESS', progress: '10%', version: row.version + 2 });
+    await clear(store);
+  });
+
+  it('renews and releases only the owner’s leases', async () => {
+    const store = current();
+    await seed(store, 2, 'own');
+    const [mine] = await claimDueTasks(store, 'owner-a', NOW, 1, SCHEDULE);
+    const [theirs] = await claimDueTasks(store, 'owner-b', NOW, 1, SCHEDULE);
+    expect(await renewLeases(store, 'owner-a', [mine.id, theirs.id], NOW + 5_000, 10_000)).toBe(1);
+    let polls = await pollsBy(store, [mine.id, theirs.id]);
+    expect(polls.get(mine.id)).toMatchObject({ lease_until: NOW + 15_000, next_poll_at: NOW + 15_000 });
+    expect(polls.get(theirs.id)).toMatchObject({ lease_owner: 'owner-b', lease_until: NOW + 10_000 });
+    expect(await releaseLeases(store, 'owner-a', [mine.id, theirs.id], NOW + 6_000)).toBe(1);
+    polls = await pollsBy(store, [mine.id, theirs.id]);
+    expect(polls.get(mine.id)).toMatchObject({
+      lease_owner: null,
+      lease_until: null,
+      next_poll_at: NOW + 6_000,
+    });
+    expect(polls.get(theirs.id)).toMatchObject({ lease_owner: 'owner-b', lease_until: NOW + 10_000 });
+    expect(await oldestDueLagMs(store, NOW + 7_000)).toBe(1_000);
+    await clear(store);
   });
 });
