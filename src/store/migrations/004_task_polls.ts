@@ -26,6 +26,12 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   // The index first: SQLite drops no column an index uses. Only MySQL names an index's table when dropping it.
   const dropIndex = db.schema.dropIndex('tasks_next_poll_at');
   await (dialect === 'mysql' ? dropIndex.on('tasks') : dropIndex).execute();
-  for (const column of ['next_poll_at', 'lease_owner', 'lease_until', 'poll_attempts'])
-    await db.schema.alterTable('tasks').dropColumn(column).execute();
+  const [first, ...others] = ['next_poll_at', 'lease_owner', 'lease_until', 'poll_attempts'];
+  // SQLite drops one column per statement; MySQL may rebuild the table per statement, so the others drop all in one.
+  if (dialect === 'sqlite')
+    for (const column of [first, ...others]) await db.schema.alterTable('tasks').dropColumn(column).execute();
+  else
+    await others
+      .reduce((alter, column) => alter.dropColumn(column), db.schema.alterTable('tasks').dropColumn(first))
+      .execute();
 }
