@@ -183,7 +183,7 @@ async function endSessions(name: string): Promise<void> {
   }
 }
 
-/** Every task row `copies` times in all: the same upstream task, a task id of its own. */
+/** Every task row `copies` times in all: the same upstream task, a task id of its own, the same poll schedule. */
 async function copyTasks(store: Store, copies: number): Promise<void> {
   const one = await store.db.selectFrom('tasks').selectAll().limit(1).executeTakeFirstOrThrow();
   const columns = Object.keys(one).filter((c) => c !== 'id' && c !== 'task_id');
@@ -192,6 +192,12 @@ async function copyTasks(store: Store, copies: number): Promise<void> {
     select task_id || '-' || k, ${list} from tasks cross join generate_series(2, ${sql.lit(copies)}) as k`.execute(
     store.db,
   );
+  // A copy's task id is its original's with `-k` appended.
+  await sql`insert into task_polls (id, next_poll_at, lease_owner, lease_until, poll_attempts)
+    select copy.id, p.next_poll_at, p.lease_owner, p.lease_until, p.poll_attempts
+    from tasks copy join tasks original on original.task_id = split_part(copy.task_id, '-', 1)
+    join task_polls p on p.id = original.id
+    where copy.task_id like '%-%'`.execute(store.db);
 }
 
 /** A sample of what the instances have done so far: tasks asked upstream, statements sent, CPU used. */
