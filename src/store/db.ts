@@ -14,6 +14,8 @@ export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 export interface DbContext {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The SQLite connection itself, on the store (not a transaction): the hottest reads use it (`selectFirst`). */
+  sqlite?: CachingSqlite;
 }
 
 export interface Store extends DbContext {
@@ -66,20 +68,24 @@ export function parseDsn(dsn: string | null, sqlitePath: string): DatabaseTarget
 }
 
 export function openStore(target: DatabaseTarget, poolSize = 10): Store {
-  const db = new Kysely<Database>({ dialect: createDialect(target, poolSize) });
-  return { db, dialect: target.dialect, close: () => db.destroy() };
+  const sqlite = target.dialect === 'sqlite' ? openSqlite(target.location) : undefined;
+  const db = new Kysely<Database>({
+    dialect: sqlite ? new SqliteDialect({ database: sqlite }) : serverDialect(target, poolSize),
+  });
+  return { db, dialect: target.dialect, sqlite, close: () => db.destroy() };
 }
 
-function createDialect(target: DatabaseTarget, poolSize: number) {
+function openSqlite(location: string): CachingSqlite {
+  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+  const database = new SQLite(location);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new CachingSqlite(database);
+}
+
+function serverDialect(target: DatabaseTarget, poolSize: number) {
   switch (target.dialect) {
-    case 'sqlite': {
-      if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
-      const database = new SQLite(target.location);
-      database.pragma('journal_mode = WAL');
-      database.pragma('busy_timeout = 5000');
-      database.pragma('foreign_keys = ON');
-      return new SqliteDialect({ database: new CachingSqlite(database) });
-    }
     case 'postgres':
       return new PostgresDialect({
         pool: new pg.Pool({
@@ -98,5 +104,7 @@ function createDialect(target: DatabaseTarget, poolSize: number) {
           charset: 'utf8mb4',
         }),
       });
+    default:
+      throw new Error(`not a database server: ${target.dialect}`);
   }
 }

@@ -1,7 +1,8 @@
 // SQL text built once per shape and kept, for the hottest statements (a submit's task insert, every fenced task
 // write): the query builder's work per call is then a cache hit, and on SQLite the text also hits the prepared-
 // statement cache. Names come from the engine's own column lists, never from input.
-import type { Dialect } from './db.js';
+import { CompiledQuery } from 'kysely';
+import type { DbContext, Dialect } from './db.js';
 
 const built = new Map<string, string>();
 const COLUMN = /^[a-z_]+$/;
@@ -29,4 +30,21 @@ export function prebuilt(dialect: Dialect, key: string, write: (sql: SqlWriter) 
   });
   built.set(cacheKey, text);
   return text;
+}
+
+/**
+ * The first row a prebuilt read answers. On SQLite it comes straight from the prepared statement, without the
+ * driver's connection queue, unless a transaction is open: the one connection may be inside another request's
+ * transaction between its awaits, and Kysely's queue then makes the read wait for it, so no uncommitted row is seen.
+ */
+export async function selectFirst<R>(
+  ctx: DbContext,
+  text: string,
+  parameters: unknown[],
+): Promise<R | undefined> {
+  const { sqlite } = ctx;
+  if (sqlite && !sqlite.database.inTransaction)
+    return sqlite.prepare(text).get(...parameters) as R | undefined;
+  const result = await ctx.db.executeQuery<R>(CompiledQuery.raw(text, parameters));
+  return result.rows[0];
 }

@@ -2,7 +2,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { DbContext, Dialect } from './db.js';
 import { type FilteredTasks, listingTotal } from './listing-count.js';
-import { prebuilt } from './prebuilt.js';
+import { prebuilt, selectFirst } from './prebuilt.js';
 import type { NewTask, TaskRow } from './schema.js';
 
 type Required = Pick<NewTask, 'task_id' | 'platform' | 'action' | 'user_id' | 'submit_time'>;
@@ -174,10 +174,7 @@ export async function findUserTaskColumns<C extends keyof TaskRow>(
     texts[ctx.dialect] = text;
     userTaskSql.set(columns, texts);
   }
-  const result = await ctx.db.executeQuery<Pick<TaskRow, C>>(
-    CompiledQuery.raw(text, [taskId, userId, platform]),
-  );
-  return result.rows[0];
+  return selectFirst<Pick<TaskRow, C>>(ctx, text, [taskId, userId, platform]);
 }
 
 export function findUserTasksByIds(

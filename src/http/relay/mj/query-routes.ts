@@ -1,12 +1,17 @@
 // The task query API of seed 002, from Taskgate's own store and scoped to the caller's tasks:
 // fetch, list-by-condition, list and queue; image-seed is forwarded to the task's channel.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, badRequest } from '../../../core/errors.js';
 import { MJ_UNFINISHED_STATUSES } from '../../../core/task-status.js';
 import { clip, isObject, parseJsonText, str } from '../../../platforms/json.js';
 import { mjHeaders } from '../../../platforms/midjourney/adapter.js';
-import { MJ_VIEW_COLUMNS, type MjViewRow, mjTaskObject } from '../../../platforms/midjourney/view.js';
+import {
+  MJ_VIEW_COLUMNS,
+  type MjViewRow,
+  mjTaskJson,
+  mjTaskObject,
+} from '../../../platforms/midjourney/view.js';
 import {
   findUserTask,
   findUserTaskColumns,
@@ -20,6 +25,7 @@ import { mediaSigner } from '../../views/tasks.js';
 import { mjResponses, SubmitAnswer, TaskObject } from './schemas.js';
 
 const MAX_IDS = 1000;
+const JSON_UTF8 = 'application/json; charset=utf-8';
 const MAX_LIST = 100;
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -27,13 +33,10 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   const { store, options, config, secret, clock, engine } = app.ctx;
   const tags = ['midjourney'];
 
+  const signer = () =>
+    mediaSigner(options.get('MjForwardUrlEnabled'), config.serverAddress, secret, clock.now()).sign;
   const view = (rows: MjViewRow[]) => {
-    const { sign } = mediaSigner(
-      options.get('MjForwardUrlEnabled'),
-      config.serverAddress,
-      secret,
-      clock.now(),
-    );
+    const sign = signer();
     return rows.map((row) => mjTaskObject(row, sign));
   };
   const owned = (request: FastifyRequest, id: string) =>
@@ -56,7 +59,8 @@ export async function mjQueryRoutes(app: App): Promise<void> {
       );
       // Unknown and foreign ids read alike, with the body midjourney-proxy clients recognise.
       if (!task) return reply.code(404).send({ code: 4, description: 'task_not_found', result: null });
-      return view([task])[0];
+      // Already JSON (TaskObject's shape, test/platforms/mj-view.test.ts): sent as it is, not serialised again.
+      return (reply as FastifyReply).type(JSON_UTF8).send(mjTaskJson(task, signer()));
     },
   );
 
