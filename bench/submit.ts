@@ -75,6 +75,9 @@ export async function submitBench(options: BenchOptions): Promise<BenchResult> {
       helper,
       'direct',
     );
+    // The server under test has core 0 to itself in both runs: the simulator, an upstream elsewhere to
+    // Taskgate, joins the load generator on the other core (docs/benchmarks.md, CPU arrangement).
+    if (helper) sims.pin(helper);
     const gated = await measure(
       sims,
       load(gateway.url!, (i) => ({ authorization: `Bearer ${keys[i]}` })),

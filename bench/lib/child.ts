@@ -1,7 +1,7 @@
 // A TypeScript child process (through tsx's loader), pinned with taskset when asked, spoken to over IPC:
 // each request carries an id and gets one reply. The child exits when the parent goes away, and one that
 // takes longer than its deadline is killed, so a run can never hang.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { onCleanup } from './util.js';
 
 interface Reply {
@@ -16,6 +16,8 @@ export interface Child {
   ready: Promise<unknown>;
   /** Sends a command and waits for the child's answer to it. */
   call<T>(cmd: string, args?: unknown): Promise<T>;
+  /** Moves the child, every thread of it, to the cores in `cpu` (a `taskset -c` list). */
+  pin(cpu: string): void;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,10 @@ export function startChild(
         proc.send({ id, cmd, args });
       });
       return deadline(answer, CALL_TIMEOUT_MS, `${file} ${cmd}`, kill);
+    },
+    pin(cpu: string) {
+      const result = spawnSync('taskset', ['-a', '-p', '-c', cpu, String(proc.pid)], { stdio: 'ignore' });
+      if (result.status !== 0) throw new Error(`taskset could not move ${file} to cores ${cpu}`);
     },
     stop,
   };

@@ -44,6 +44,8 @@ export interface Sims {
   reset(): Promise<void>;
   /** Moves the simulated clocks; with `diff`, the ids of tasks whose JSON changed. */
   advance(ms: number, diff?: boolean): Promise<string[]>;
+  /** Moves the simulators' process to other cores. */
+  pin(cpu: string): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startSims(
     clear: () => child.call('clear'),
     reset: () => child.call('reset'),
     advance: (ms, diff = false) => child.call<string[]>('advance', { ms, diff }),
+    pin: child.pin,
     stop: child.stop,
   };
 }

@@ -1,8 +1,11 @@
 // Money moves only here. Each function is one transaction that changes the balances and writes the ledger row
 // together; the ledger's unique (task_id, kind) key makes a second charge or refund of a task impossible.
+
+import { CompiledQuery } from 'kysely';
 import { AppError } from '../core/errors.js';
-import { type DbContext, inTransaction } from './db.js';
+import { type DbContext, type Dialect, inTransaction } from './db.js';
 import { isUniqueViolation } from './insert.js';
+import { prebuilt } from './prebuilt.js';
 import type { LedgerKind, LedgerRow } from './schema.js';
 
 export interface Reservation {
@@ -23,17 +26,7 @@ export interface Reservation {
 export async function reserveQuota(ctx: DbContext, r: Reservation, now: number): Promise<void> {
   if (r.quota <= 0) return;
   await inTransaction(ctx, async (trx) => {
-    const user = await trx.db
-      .updateTable('users')
-      .set((eb) => ({
-        quota: eb('quota', '-', r.quota),
-        used_quota: eb('used_quota', '+', r.quota),
-        request_count: eb('request_count', '+', 1),
-      }))
-      .where('id', '=', r.userId)
-      .where('quota', '>=', r.quota)
-      .executeTakeFirst();
-    if (Number(user.numUpdatedRows) !== 1) {
+    if ((await run(trx, chargeUserSql(trx.dialect), [r.quota, r.quota, r.userId, r.quota])) !== 1) {
       const row = await trx.db
         .selectFrom('users')
         .select('quota')
@@ -41,20 +34,51 @@ export async function reserveQuota(ctx: DbContext, r: Reservation, now: number):
         .executeTakeFirst();
       throw new AppError('insufficient_quota', 403, { need: r.quota, have: row?.quota ?? 0 });
     }
-    if (r.tokenId) {
-      const token = await trx.db
-        .updateTable('tokens')
-        .set((eb) => ({
-          remain_quota: eb('remain_quota', '-', r.quota),
-          used_quota: eb('used_quota', '+', r.quota),
-        }))
-        .where('id', '=', r.tokenId)
-        .where((eb) => eb.or([eb('unlimited_quota', '=', 1), eb('remain_quota', '>=', r.quota)]))
-        .executeTakeFirst();
-      if (Number(token.numUpdatedRows) !== 1) throw new AppError('token_quota_exhausted', 403);
-    }
+    if (
+      r.tokenId &&
+      (await run(trx, chargeTokenSql(trx.dialect), [r.quota, r.quota, r.tokenId, r.quota])) !== 1
+    )
+      throw new AppError('token_quota_exhausted', 403);
     await writeRow(trx, { ...r, kind: 'charge', delta: -r.quota }, now);
   });
+}
+
+// A submit's charge runs these every time: their SQL is written once (prebuilt.ts), not by the query builder.
+const chargeUserSql = (dialect: Dialect) =>
+  prebuilt(dialect, 'charge-user', (q) => {
+    const [quota, used, count, id] = ['quota', 'used_quota', 'request_count', 'id'].map(q.name);
+    return `update ${q.name('users')} set ${quota} = ${quota} - ${q.param()}, ${used} = ${used} + ${q.param()}, ${count} = ${count} + 1 where ${id} = ${q.param()} and ${quota} >= ${q.param()}`;
+  });
+
+const chargeTokenSql = (dialect: Dialect) =>
+  prebuilt(dialect, 'charge-token', (q) => {
+    const [remain, used, unlimited, id] = ['remain_quota', 'used_quota', 'unlimited_quota', 'id'].map(q.name);
+    return `update ${q.name('tokens')} set ${remain} = ${remain} - ${q.param()}, ${used} = ${used} + ${q.param()} where ${id} = ${q.param()} and (${unlimited} = 1 or ${remain} >= ${q.param()})`;
+  });
+
+const LEDGER_COLUMNS = [
+  'created_at',
+  'user_id',
+  'token_id',
+  'task_id',
+  'platform',
+  'model',
+  'kind',
+  'quota',
+  'delta',
+  'content',
+] as const;
+
+const ledgerInsertSql = (dialect: Dialect) =>
+  prebuilt(dialect, 'ledger-insert', (q) => {
+    const values = LEDGER_COLUMNS.map(() => q.param()).join(', ');
+    return `insert into ${q.name('ledger')} (${LEDGER_COLUMNS.map(q.name).join(', ')}) values (${values})`;
+  });
+
+/** Runs prebuilt SQL and answers how many rows it changed. */
+async function run(trx: DbContext, text: string, parameters: unknown[]): Promise<number> {
+  const result = await trx.db.executeQuery(CompiledQuery.raw(text, parameters));
+  return Number(result.numAffectedRows ?? 0);
 }
 
 export type Restoration = Reservation;
@@ -147,21 +171,19 @@ interface RowValues {
 }
 
 async function writeRow(trx: DbContext, v: RowValues, now: number): Promise<void> {
-  await trx.db
-    .insertInto('ledger')
-    .values({
-      created_at: now,
-      user_id: v.userId,
-      token_id: v.tokenId,
-      task_id: v.taskId,
-      platform: v.platform,
-      model: v.model,
-      kind: v.kind,
-      quota: v.quota,
-      delta: v.delta,
-      content: v.content.slice(0, 1000),
-    })
-    .execute();
+  const content = v.content.slice(0, 1000);
+  await run(trx, ledgerInsertSql(trx.dialect), [
+    now,
+    v.userId,
+    v.tokenId,
+    v.taskId,
+    v.platform,
+    v.model,
+    v.kind,
+    v.quota,
+    v.delta,
+    content,
+  ]);
 }
 
 export interface LedgerFilter {
