@@ -56,7 +56,10 @@ if (machine.loadAverage > 0.5)
   log(
     `WARNING: load average ${machine.loadAverage} at the start (other work, or a run just before): noisy numbers`,
   );
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+// bench/results/ beside the sources, also when this runs compiled from build/bench/bench/.
+const resultsDir = fileURLToPath(
+  new URL(import.meta.url.endsWith('.js') ? '../../../bench/results/' : './results/', import.meta.url),
+);
 mkdirSync(resultsDir, { recursive: true });
 
 const rows: Row[] = [];

@@ -1,7 +1,10 @@
-// A TypeScript child process (through tsx's loader), pinned with taskset when asked, spoken to over IPC:
+// A child process of the benchmarks (compiled, or a TypeScript source through tsx's loader), pinned with taskset
+// when asked, spoken to over IPC:
 // each request carries an id and gets one reply. The child exits when the parent goes away, and one that
 // takes longer than its deadline is killed, so a run can never hang.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { onCleanup } from './util.js';
 
 interface Reply {
@@ -36,13 +39,20 @@ function deadline<T>(promise: Promise<T>, ms: number, what: string, onTimeout: (
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** The path of module `name` beside `moduleUrl`, with its extension: `.js` when compiled, `.ts` from source. */
+export function siblingFile(moduleUrl: string, name: string): string {
+  return fileURLToPath(new URL(`./${name}${extname(new URL(moduleUrl).pathname)}`, moduleUrl));
+}
+
 export function startChild(
   file: string,
   config: unknown,
   cpu: string | null,
   readyTimeoutMs = 60_000,
 ): Child {
-  const node = [process.execPath, '--import', import.meta.resolve('tsx'), file, JSON.stringify(config)];
+  // Compiled (npm run bench) children run as plain JavaScript, like the parent; sources need tsx.
+  const runner = file.endsWith('.js') ? [] : ['--import', import.meta.resolve('tsx')];
+  const node = [process.execPath, ...runner, file, JSON.stringify(config)];
   const [command, ...args] = cpu ? ['taskset', '-c', cpu, ...node] : node;
   const proc: ChildProcess = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();

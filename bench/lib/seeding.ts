@@ -1,8 +1,7 @@
 // The parent's side of seeding (seed.ts runs in a child): what it is given, and the simulated-time step
 // between its waves of submits, which is also the step that later changes exactly one wave (1 task in 10).
-import { fileURLToPath } from 'node:url';
 import type { DatabaseTarget } from '../../src/store/db.js';
-import { startChild } from './child.js';
+import { siblingFile, startChild } from './child.js';
 
 export interface SeedConfig {
   urls: string[];
@@ -22,7 +21,7 @@ export const WAVE_MS = 200;
 export async function seedTasks(config: SeedConfig, cpu: string | null): Promise<number> {
   // Seeding is linear: 10k tasks take seconds, 100k about a minute on a busy machine. The deadline allows more.
   const deadlineMs = 60_000 + 3 * config.perSim * config.urls.length;
-  const child = startChild(fileURLToPath(new URL('./seed.ts', import.meta.url)), config, cpu, deadlineMs);
+  const child = startChild(siblingFile(import.meta.url, 'seed'), config, cpu, deadlineMs);
   try {
     return ((await child.ready) as { recorded: number }).recorded;
   } finally {

@@ -1,9 +1,8 @@
 // The parent's handle on the simulator child (sim-host.ts): its URLs and its commands.
-import { fileURLToPath } from 'node:url';
 import { type Dispatcher, request } from 'undici';
 import { DEFAULT_POLLER_SETTINGS } from '../../src/engine/poller-settings.js';
 import { midjourneyAdapter } from '../../src/platforms/midjourney/adapter.js';
-import { startChild } from './child.js';
+import { siblingFile, startChild } from './child.js';
 import type { SimHostConfig, SimStats } from './sim-host.js';
 import { chunks, inParallel } from './util.js';
 
@@ -53,7 +52,7 @@ export async function startSims(
   options: Omit<SimHostConfig, 'apiSecret'>,
   cpu: string | null,
 ): Promise<Sims> {
-  const file = fileURLToPath(new URL('./sim-host.ts', import.meta.url));
+  const file = siblingFile(import.meta.url, 'sim-host');
   const child = startChild(file, { ...options, apiSecret: SIM_SECRET }, cpu);
   const { urls } = (await child.ready) as { urls: string[] };
   return {
