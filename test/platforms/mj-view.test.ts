@@ -22,7 +22,9 @@ const base: MjViewRow = {
   video_urls: '[]',
   fail_reason: '',
   properties: JSON.stringify({ finalPrompt: 'a lighthouse', messageHash: 'x' }),
-  buttons: JSON.stringify([{ customId: 'MJ::JOB::upsample::1::abc', emoji: '', label: 'U1', type: 2, style: 2 }]),
+  buttons: JSON.stringify([
+    { customId: 'MJ::JOB::upsample::1::abc', emoji: '', label: 'U1', type: 2, style: 2 },
+  ]),
 };
 
 const rows: Record<string, MjViewRow> = {
@@ -44,7 +46,7 @@ const rows: Record<string, MjViewRow> = {
     description: '\u2028line separator\u2029',
     state: '{"not":"json to us"}',
   },
-  'videos': {
+  videos: {
     ...base,
     action: 'VIDEO',
     video_url: 'https://cdn.example.com/v.mp4',
