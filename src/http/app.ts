@@ -71,10 +71,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   registerErrorHandling(app);
   // PostgreSQL can neither store nor compare text holding U+0000: refuse it up front as bad input, on every
   // engine alike, instead of failing with a 500 on one of them.
-  app.addHook('preValidation', async (request) => {
+  // A callback hook, not an async one: it runs on every request and needs no promise.
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const part of ['query', 'params', 'body'] as const) {
-      if (containsNul(request[part])) throw badRequest(`${part} must not contain NUL (U+0000) characters`);
+      if (containsNul(request[part]))
+        return done(badRequest(`${part} must not contain NUL (U+0000) characters`));
     }
+    done();
   });
   await app.register(cookie, { secret: ctx.secret });
   await app.register(rateLimit, {

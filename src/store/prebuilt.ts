@@ -43,8 +43,7 @@ export async function selectFirst<R>(
   parameters: unknown[],
 ): Promise<R | undefined> {
   const { sqlite } = ctx;
-  if (sqlite && !sqlite.database.inTransaction)
-    return sqlite.prepare(text).get(...parameters) as R | undefined;
+  if (sqlite && !sqlite.database.inTransaction) return sqlite.firstRow(text, parameters) as R | undefined;
   const result = await ctx.db.executeQuery<R>(CompiledQuery.raw(text, parameters));
   return result.rows[0];
 }

@@ -33,3 +33,15 @@ it('prepares long SQL each time without keeping it', () => {
   expect(db.size).toBe(0);
   expect(first.get()).toEqual({ n: 1 });
 });
+
+it('answers a first row as the object better-sqlite3 would build, and leaves the shared statement in object mode', () => {
+  db = new CachingSqlite(new SQLite(':memory:'));
+  db.database.exec(`create table t (id integer primary key, name text, data blob, score real)`);
+  db.database.prepare('insert into t (name, data, score) values (?, ?, ?)').run('a "b"', null, 1.5);
+  const sql = 'select id, name, data, score, name as again from t where id = ?';
+  expect(db.firstRow(sql, [1])).toEqual(db.prepare(sql).get(1));
+  expect(db.firstRow(sql, [1])).toEqual({ id: 1, name: 'a "b"', data: null, score: 1.5, again: 'a "b"' });
+  expect(db.firstRow(sql, [2])).toBeUndefined();
+  // The raw statement is its own: the cached one still answers objects to everyone else.
+  expect(db.prepare(sql).get(1)).toEqual({ id: 1, name: 'a "b"', data: null, score: 1.5, again: 'a "b"' });
+});

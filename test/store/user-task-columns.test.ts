@@ -2,6 +2,7 @@
 // built once, and another user's or another platform's task reads as unknown, on every engine.
 import { expect, it } from 'vitest';
 import { MJ_VIEW_COLUMNS } from '../../src/platforms/midjourney/view.js';
+import { inTransaction } from '../../src/store/db.js';
 import { findUserTask, findUserTaskColumns, insertTask, taskValues } from '../../src/store/tasks.js';
 import { describeEachBackend } from '../support/databases.js';
 
@@ -31,5 +32,36 @@ describeEachBackend('a task read by its columns', (current) => {
     expect(await findUserTaskColumns(store, 8, 'midjourney', 'cols-1', MJ_VIEW_COLUMNS)).toBeUndefined();
     expect(await findUserTaskColumns(store, 7, 'midjourney', 'cols-2', MJ_VIEW_COLUMNS)).toBeUndefined();
     expect(await findUserTaskColumns(store, 7, 'midjourney', 'nope', MJ_VIEW_COLUMNS)).toBeUndefined();
+  });
+
+  it('never answers a row another request wrote but has not committed (on SQLite they share one connection)', async () => {
+    const store = current();
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fields = {
+      task_id: 'uncommitted-1',
+      platform: 'midjourney',
+      action: 'IMAGINE',
+      user_id: 7,
+      submit_time: NOW,
+    };
+    const transaction = inTransaction(store, async (trx) => {
+      await insertTask(trx, taskValues(fields, NOW));
+      written();
+      await gate;
+      throw new Error('rolled back');
+    }).catch((error: Error) => error.message);
+    // The transaction's own failure must not leave the test waiting for an insert that never came.
+    await Promise.race([inserted, transaction.then((message) => Promise.reject(new Error(message)))]);
+    const read = findUserTaskColumns(store, 7, 'midjourney', 'uncommitted-1', MJ_VIEW_COLUMNS);
+    release();
+    expect(await read).toBeUndefined();
+    expect(await transaction).toBe('rolled back');
   });
 });
