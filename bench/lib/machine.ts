@@ -45,9 +45,10 @@ export function machineInfo(pinning: Pinning): Machine {
     date: new Date().toISOString(),
     loadAverage: loadAverage(),
     arrangement: pinning.server
-      ? `taskset: the bench process (Taskgate) on core ${pinning.server}; submit: the simulator also on core ` +
-        `${pinning.server}, autocannon on core ${pinning.helper}; poll round: the simulators on core ` +
-        `${pinning.helper}, the seeding child on core ${pinning.server} before the round; databases unpinned`
+      ? `taskset: the bench process (Taskgate) on core ${pinning.server}; autocannon on core ${pinning.helper}; ` +
+        `submit: the simulator on core ${pinning.server} for the direct run, on core ${pinning.helper} for ` +
+        `Taskgate's; poll round: the simulators on core ${pinning.helper}, the seeding child on core ` +
+        `${pinning.server} before the round; databases unpinned`
       : 'not pinned (no taskset or a single core): every process shares every core',
   };
 }
