@@ -47,3 +47,10 @@ export async function selectFirst<R>(
   const result = await ctx.db.executeQuery<R>(CompiledQuery.raw(text, parameters));
   return result.rows[0];
 }
+
+/** Every row a prebuilt read answers, from the SQLite connection itself on the same terms as `selectFirst`. */
+export async function selectRows<R>(ctx: DbContext, text: string, parameters: unknown[]): Promise<R[]> {
+  const { sqlite } = ctx;
+  if (sqlite && !sqlite.database.inTransaction) return sqlite.rows(text, parameters) as R[];
+  return (await ctx.db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+}

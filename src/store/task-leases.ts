@@ -5,7 +5,7 @@ import { CompiledQuery, type ExpressionBuilder, type QueryCreator, sql, type Upd
 import { chunks } from '../core/concurrency.js';
 import { type DbContext, inTransaction } from './db.js';
 import { isDeadlock } from './insert.js';
-import { prebuilt } from './prebuilt.js';
+import { prebuilt, selectRows } from './prebuilt.js';
 import type { Database, TaskPatch, TaskRow } from './schema.js';
 
 export interface PollSchedule {
@@ -116,7 +116,7 @@ async function tasksByIds(ctx: DbContext, ids: number[]): Promise<TaskRow[]> {
   if (ctx.dialect !== 'sqlite')
     return ctx.db.selectFrom('tasks').selectAll().where('id', 'in', ids).execute();
   const text = 'select * from "tasks" where "id" in (select "value" from json_each(?))';
-  return (await ctx.db.executeQuery<TaskRow>(CompiledQuery.raw(text, [JSON.stringify(ids)]))).rows;
+  return selectRows<TaskRow>(ctx, text, [JSON.stringify(ids)]);
 }
 
 /** The schedule as SQL over the row's poll count (our own integers, so they are inlined as literals). */

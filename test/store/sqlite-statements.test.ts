@@ -34,14 +34,20 @@ it('prepares long SQL each time without keeping it', () => {
   expect(first.get()).toEqual({ n: 1 });
 });
 
-it('answers a first row as the object better-sqlite3 would build, and leaves the shared statement in object mode', () => {
+it('answers rows as the objects better-sqlite3 would build, and leaves the shared statement in object mode', () => {
   db = new CachingSqlite(new SQLite(':memory:'));
   db.database.exec(`create table t (id integer primary key, name text, data blob, score real)`);
   db.database.prepare('insert into t (name, data, score) values (?, ?, ?)').run('a "b"', null, 1.5);
   const sql = 'select id, name, data, score, name as again from t where id = ?';
-  expect(db.firstRow(sql, [1])).toEqual(db.prepare(sql).get(1));
+  expect(db.firstRow(sql, [1])).toStrictEqual(db.prepare(sql).get(1));
   expect(db.firstRow(sql, [1])).toEqual({ id: 1, name: 'a "b"', data: null, score: 1.5, again: 'a "b"' });
   expect(db.firstRow(sql, [2])).toBeUndefined();
+  db.database
+    .prepare('insert into t (name, data, score) values (?, ?, ?)')
+    .run('c', Buffer.from([1, 2]), null);
+  const all = 'select id, name, data, score from t order by id';
+  expect(db.rows(all, [])).toStrictEqual(db.prepare(all).all());
+  expect(db.rows('select id from t where id > ?', [5])).toEqual([]);
   // The raw statement is its own: the cached one still answers objects to everyone else.
   expect(db.prepare(sql).get(1)).toEqual({ id: 1, name: 'a "b"', data: null, score: 1.5, again: 'a "b"' });
 });
