@@ -1,4 +1,5 @@
-// Builds the Fastify app: plugins first (errors, cookies, rate limits, metrics, docs), then one module per surface.
+// Builds the Fastify app: plugins first (errors, rate limits, metrics, docs), then one module per surface (the
+// dashboard's with cookies).
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -79,7 +80,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     }
     done();
   });
-  await app.register(cookie, { secret: ctx.secret });
   await app.register(rateLimit, {
     global: false,
     // Counted in Redis across instances while it is up, per instance while it is down; never switched off.
@@ -92,12 +92,18 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   await app.register(async (api) => {
     const typed = api as unknown as App;
-    await userRoutes(typed);
-    await tokenRoutes(typed);
-    await channelRoutes(typed);
-    await optionRoutes(typed);
-    await logRoutes(typed);
-    await taskListingRoutes(typed);
+    // Sessions live in the dashboard API alone: the relay, media and status routes (the hottest) skip the cookie
+    // plugin's two hooks on every request.
+    await api.register(async (dashboard) => {
+      await dashboard.register(cookie, { secret: ctx.secret });
+      const withSessions = dashboard as unknown as App;
+      await userRoutes(withSessions);
+      await tokenRoutes(withSessions);
+      await channelRoutes(withSessions);
+      await optionRoutes(withSessions);
+      await logRoutes(withSessions);
+      await taskListingRoutes(withSessions);
+    });
     await statusRoutes(typed, options.readinessChecks);
     await modelRoutes(typed);
     await mediaRoutes(typed);
