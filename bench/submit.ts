@@ -1,5 +1,6 @@
 // Submit throughput and latency: POST /mj/submit/imagine against the simulator directly (the reference), then
 // the same load through Taskgate (SQLite, poller not started) to that simulator, in the same run.
+import { type CpuWindow, cpuWindow } from './lib/cpu-window.js';
 import { type LoadConfig, type LoadResult, runLoad } from './lib/load.js';
 import type { BenchOptions, BenchResult, Budget, Row } from './lib/report.js';
 import { fmt } from './lib/report.js';
@@ -20,6 +21,10 @@ interface Side {
   /** Answers that were not 2xx with code 1: transport errors, non-2xx, and submits the simulator refused. */
   bad: number;
   answered: number;
+  /** This process's CPU over the load (warm-up included): Taskgate's, when the load goes through it. */
+  cpu: CpuWindow;
+  /** Submits the simulator took over the same span. */
+  submits: number;
 }
 
 async function measure(sims: Sims, config: LoadConfig, cpu: string | null, label: string): Promise<Side> {
@@ -27,7 +32,9 @@ async function measure(sims: Sims, config: LoadConfig, cpu: string | null, label
   log(
     `submit: ${label}, ${CONNECTIONS} connections, ${config.warmupSec} s warm-up + ${config.durationSec} s`,
   );
+  const window = cpuWindow();
   const load = await runLoad(config, cpu);
+  const used = window.stop();
   const stats = await sims.stats();
   // Server-side counts include the warm-up; the load generator's only the measured part. Both are checked.
   const refused = stats.submits - (stats.codes['1'] ?? 0);
@@ -39,7 +46,7 @@ async function measure(sims: Sims, config: LoadConfig, cpu: string | null, label
         `(statuses ${JSON.stringify(load.statuses)}, errors ${load.errors}, simulator codes ${JSON.stringify(stats.codes)})`,
     );
   }
-  return { load, bad, answered };
+  return { load, bad, answered, cpu: used, submits: stats.submits };
 }
 
 export async function submitBench(options: BenchOptions): Promise<BenchResult> {
@@ -140,6 +147,11 @@ function report(direct: Side, gated: Side, durationSec: number, failedTasks: num
       ratio: `+${fmt(gated.load.p99Ms - direct.load.p99Ms, 2)} ms`,
     }),
     row('not 2xx code 1', share(gated), share(direct), { budget: 'must stay ≤ 1% (else the run fails)' }),
+    row(
+      'Taskgate CPU ms per submit (its core busy)',
+      `${fmt(gated.cpu.cpuMs / gated.submits, 3)} (${fmt(gated.cpu.cpuPerSec / 10, 0)}%)`,
+      '',
+    ),
   ];
   return {
     name: 'submit',
