@@ -6,6 +6,7 @@ import { openStore, type Store } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { taskValues } from '../../src/store/tasks.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { insertScheduled } from '../support/task-polls.js';
 import { ROOT } from './procs.js';
 
 const TASKS = 10_000;
@@ -59,23 +60,8 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
           NOW,
         ),
       );
-      for (let i = 0; i < rows.length; i += 500)
-        await store.db
-          .insertInto('tasks')
-          .values(rows.slice(i, i + 500))
-          .execute();
       // Due times spread over the last second, many tasks due at the same moment.
-      const ids = await store.db.selectFrom('tasks').select(['id', 'task_id']).execute();
-      const polls = ids.map((r) => ({
-        id: r.id,
-        next_poll_at: NOW - (Number(r.task_id.slice(2)) % 997),
-        poll_attempts: 0,
-      }));
-      for (let i = 0; i < polls.length; i += 500)
-        await store.db
-          .insertInto('task_polls')
-          .values(polls.slice(i, i + 500))
-          .execute();
+      await insertScheduled(store, rows, (taskId) => NOW - (Number(taskId.slice(2)) % 997));
     });
     afterAll(async () => {
       await store?.close();

@@ -10,6 +10,7 @@ import {
 } from '../../src/store/task-leases.js';
 import { taskValues } from '../../src/store/tasks.js';
 import { describeEachBackend } from '../support/databases.js';
+import { insertScheduled } from '../support/task-polls.js';
 
 const NOW = 1_760_000_000_000;
 const SCHEDULE: PollSchedule = {
@@ -36,26 +37,7 @@ async function seed(store: Store, count: number, prefix: string, dueAt = NOW) {
       NOW,
     ),
   );
-  for (let i = 0; i < rows.length; i += 500)
-    await store.db
-      .insertInto('tasks')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  const ids = await store.db
-    .selectFrom('tasks')
-    .select(['id', 'task_id'])
-    .where('task_id', 'like', `${prefix}-%`)
-    .execute();
-  const polls = ids.map((r) => ({
-    id: r.id,
-    next_poll_at: dueAt - Number(r.task_id.slice(prefix.length + 1)),
-    poll_attempts: 0,
-  }));
-  for (let i = 0; i < polls.length; i += 500)
-    await store.db
-      .insertInto('task_polls')
-      .values(polls.slice(i, i + 500))
-      .execute();
+  await insertScheduled(store, rows, (taskId) => dueAt - Number(taskId.slice(prefix.length + 1)));
 }
 
 const clear = async (store: Store) => {
