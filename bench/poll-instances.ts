@@ -11,9 +11,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { Agent } from 'undici';
 import { openStore, type Store } from '../src/store/db.js';
+import { siblingFile } from './lib/child.js';
 import type { BenchOptions, BenchResult, Row } from './lib/report.js';
 import { fmt } from './lib/report.js';
-import { siblingFile } from './lib/child.js';
 import { seedTasks } from './lib/seeding.js';
 import { pollSimulatorsDirectly, SIM_SECRET, type Sims, startSims } from './lib/sims.js';
 import {
