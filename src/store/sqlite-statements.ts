@@ -11,7 +11,7 @@ const MAX_CACHED_SQL = 4_096;
 
 export class CachingSqlite implements SqliteDatabase {
   private readonly statements = new Map<string, Statement>();
-  /** Statements in raw mode (rows as arrays) for `firstRow` and `rows`: kept apart, as the mode is the statement's. */
+  /** Raw-mode statements (rows as arrays) of `firstRow` and `rows`, apart: the mode is the statement's. */
   private readonly rawStatements = new Map<string, { statement: Statement; row: RowFactory }>();
 
   constructor(
