@@ -157,6 +157,8 @@ export class Poller {
         });
       inFlight.add(work);
     };
+    // Once a round, not once a slice: the channels' kinds do not change within it.
+    const batchOf = await this.batchSizes();
     try {
       for (;;) {
         // Stopped meanwhile: claim nothing more.
@@ -170,7 +172,6 @@ export class Poller {
         this.inHand = hand;
         renewal ??= this.renewWhileInHand(hand);
         metrics.leasesHeld.set(hand.ids.size);
-        const batchOf = await this.batchSizes();
         for (const task of tasks) {
           const rows = buffers.get(task.channel_id) ?? [];
           if (rows.length === 0) buffers.set(task.channel_id, rows);

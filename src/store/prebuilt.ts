@@ -42,15 +42,19 @@ export async function selectFirst<R>(
   text: string,
   parameters: unknown[],
 ): Promise<R | undefined> {
-  const { sqlite } = ctx;
-  if (sqlite && !sqlite.database.inTransaction) return sqlite.firstRow(text, parameters) as R | undefined;
+  const sqlite = directSqlite(ctx);
+  if (sqlite) return sqlite.firstRow(text, parameters) as R | undefined;
   const result = await ctx.db.executeQuery<R>(CompiledQuery.raw(text, parameters));
   return result.rows[0];
 }
 
 /** Every row a prebuilt read answers, from the SQLite connection itself on the same terms as `selectFirst`. */
 export async function selectRows<R>(ctx: DbContext, text: string, parameters: unknown[]): Promise<R[]> {
-  const { sqlite } = ctx;
-  if (sqlite && !sqlite.database.inTransaction) return sqlite.rows(text, parameters) as R[];
+  const sqlite = directSqlite(ctx);
+  if (sqlite) return sqlite.rows(text, parameters) as R[];
   return (await ctx.db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
 }
+
+/** The SQLite connection to read from directly: none inside a transaction, nor on another engine. */
+const directSqlite = (ctx: DbContext) =>
+  ctx.sqlite && !ctx.sqlite.database.inTransaction ? ctx.sqlite : undefined;
