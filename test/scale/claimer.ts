@@ -1,5 +1,6 @@
-// One claiming process for the lease-contention test: its own pool, claims until nothing is due, prints the
-// claimed ids as JSON. Run as `node --import tsx test/scale/claimer.ts` with CLAIM_* in the environment.
+// One claiming process for the lease-contention test: its own pool, claims until nothing is due, prints `ready`,
+// then (after the parent's go) the claimed ids as JSON. Run as `node --import tsx test/scale/claimer.ts` with CLAIM_* in the environment.
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/db.js';
 import { claimDueTasks } from '../../src/store/task-leases.js';
 
@@ -12,8 +13,12 @@ const store = openStore({
 const now = Number(env.CLAIM_NOW);
 const limit = Number(env.CLAIM_LIMIT);
 const owner = env.CLAIM_OWNER!;
-// Start together: wait for the common start time so the four claimers really overlap.
-await new Promise((r) => setTimeout(r, Math.max(0, Number(env.CLAIM_START_AT) - Date.now())));
+// Start together: connected and ready, say so, and claim only when the parent says go (a line on stdin), so
+// the four claimers really overlap however slowly each one started.
+await sql`select 1`.execute(store.db);
+process.stdout.write('ready\n');
+await new Promise((resolve) => process.stdin.once('data', resolve));
+process.stdin.pause();
 const ids: number[] = [];
 let empty = 0;
 // A deadlock victim or a claimer that lost every row of a batch gets nothing; stop after a few empty rounds.

@@ -13,7 +13,13 @@ const TASKS = 10_000;
 const CLAIMERS = 4;
 const NOW = 1_760_000_000_000;
 
-function claimer(database: TestDatabase, owner: string, startAt: number): Promise<number[]> {
+interface Claimer {
+  ready: Promise<void>;
+  go(): void;
+  ids: Promise<number[]>;
+}
+
+function claimer(database: TestDatabase, owner: string): Claimer {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/scale/claimer.ts'], {
     cwd: ROOT,
     env: {
@@ -24,19 +30,27 @@ function claimer(database: TestDatabase, owner: string, startAt: number): Promis
       CLAIM_NOW: String(NOW),
       CLAIM_LIMIT: '200',
       CLAIM_OWNER: owner,
-      CLAIM_START_AT: String(startAt),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c) => (out += c));
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  child.stdout.on('data', (c) => {
+    out += c;
+    if (out.startsWith('ready\n')) onReady();
+  });
   child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) =>
+  const ids = new Promise<number[]>((resolve, reject) =>
     child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${owner}: ${err}`)),
+      code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length))) : reject(new Error(`${owner}: ${err}`)),
     ),
   );
+  // A claimer that dies before it is ready fails the test through `ids` rather than leaving it waiting.
+  return { ready: Promise.race([ready, ids.then(() => undefined)]), go: () => child.stdin.end('go\n'), ids };
 }
 
 for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
@@ -71,10 +85,11 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
     it(`${CLAIMERS} processes claiming from ${TASKS} due tasks never claim one twice`, {
       timeout: 60_000,
     }, async () => {
-      const startAt = Date.now() + 2_500; // past every child's start-up
-      const claims = await Promise.all(
-        Array.from({ length: CLAIMERS }, (_, i) => claimer(database, `p${i}`, startAt)),
-      );
+      const claimers = Array.from({ length: CLAIMERS }, (_, i) => claimer(database, `p${i}`));
+      // All connected before any claims: a slow start-up must not leave one with nothing to claim.
+      await Promise.all(claimers.map((c) => c.ready));
+      for (const c of claimers) c.go();
+      const claims = await Promise.all(claimers.map((c) => c.ids));
       const all = claims.flat();
       expect(new Set(all).size).toBe(all.length);
       expect(all.length).toBe(TASKS);
