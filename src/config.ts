@@ -1,12 +1,15 @@
 // Configuration from environment variables (new-api's names where they exist).
 // A bad value stops start-up with one line that names the variable.
 import { randomBytes } from 'node:crypto';
+import type { SqliteSynchronous } from './store/db.js';
 
 export interface Config {
   port: number;
   host: string;
   sqlitePath: string;
   sqlDsn: string | null;
+  /** When an SQLite commit reaches the disk (store/db.ts). */
+  sqliteSynchronous: SqliteSynchronous;
   redisUrl: string | null;
   /** Prepended to every Redis key and pub/sub channel, so deployments (or test files) can share one Redis. */
   redisKeyPrefix: string;
@@ -63,12 +66,12 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`invalid ${name}: expected true or false, got '${env[name]}'`);
 }
 
-function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!allowed.includes(raw))
+  if (!allowed.includes(raw as T))
     throw new ConfigError(`invalid ${name}: expected one of ${allowed.join(', ')}, got '${raw}'`);
-  return raw;
+  return raw as T;
 }
 
 function url(env: Env, name: string, protocols: string[]): string | null {
@@ -103,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     sqlitePath: env.SQLITE_PATH || './data/taskgate.db',
     sqlDsn: env.SQL_DSN || null,
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'normal', ['normal', 'full']),
     redisUrl: url(env, 'REDIS_CONN_STRING', ['redis:', 'rediss:']),
     redisKeyPrefix: redisKeyPrefix(env),
     sessionSecret: secret(env, 'SESSION_SECRET', 16),

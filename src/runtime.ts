@@ -37,6 +37,7 @@ export async function openRuntime(
   const store = openStore(
     options.database ?? parseDsn(config.sqlDsn, config.sqlitePath),
     config.sqlMaxOpenConns,
+    config.sqliteSynchronous,
   );
   const metrics = createMetrics(options.metricsDefaults ?? true);
   // Never awaited: an instance starts (and serves) with Redis away, and joins in when it answers.

@@ -13,6 +13,11 @@ describe('configuration', () => {
     expect(config.serverAddress).toBe('http://localhost:3000');
     expect(config.redisUrl).toBeNull();
     expect(config.redisKeyPrefix).toBe('taskgate:');
+    expect(config.sqliteSynchronous).toBe('normal');
+  });
+
+  it('takes SQLITE_SYNCHRONOUS=full for a sync on every commit', () => {
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: 'full' }).sqliteSynchronous).toBe('full');
   });
 
   it.each([
@@ -25,6 +30,7 @@ describe('configuration', () => {
     ['REDIS_CONN_STRING', 'http://x', /invalid REDIS_CONN_STRING/],
     ['REDIS_KEY_PREFIX', 'has space', /invalid REDIS_KEY_PREFIX/],
     ['LOG_LEVEL', 'loud', /invalid LOG_LEVEL/],
+    ['SQLITE_SYNCHRONOUS', 'off', /invalid SQLITE_SYNCHRONOUS: expected one of normal, full/],
     ['SESSION_SECRET', 'short', /invalid SESSION_SECRET/],
     ['INITIAL_ROOT_TOKEN', 'not-a-key', /invalid INITIAL_ROOT_TOKEN/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {

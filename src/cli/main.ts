@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'migrate': {
       const config = loadConfig();
-      const store = openStore(parseDsn(config.sqlDsn, config.sqlitePath));
+      const store = openStore(parseDsn(config.sqlDsn, config.sqlitePath), 10, config.sqliteSynchronous);
       const applied = await migrateToLatest(store);
       await store.close();
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');

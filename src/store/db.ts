@@ -2,10 +2,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { BACKSTOP_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { CachingSqlite } from './sqlite-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
@@ -67,18 +69,41 @@ export function parseDsn(dsn: string | null, sqlitePath: string): DatabaseTarget
   throw new Error('invalid SQL_DSN: expected postgres://…, mysql://… or user:pass@tcp(host:port)/db');
 }
 
-export function openStore(target: DatabaseTarget, poolSize = 10): Store {
-  const sqlite = target.dialect === 'sqlite' ? openSqlite(target.location) : undefined;
+/**
+ * When an SQLite commit reaches the disk. `normal` (WAL's usual choice, Rails' and PocketBase's too) syncs the
+ * log at checkpoints only: a killed process loses nothing, a power cut may undo the last commits, whole and in
+ * order, so balances still equal their ledgers. `full` syncs every commit, about 0.2 ms each (docs/benchmarks.md).
+ */
+export type SqliteSynchronous = 'normal' | 'full';
+
+export function openStore(
+  target: DatabaseTarget,
+  poolSize = 10,
+  synchronous: SqliteSynchronous = 'normal',
+): Store {
+  const sqlite = target.dialect === 'sqlite' ? openSqlite(target.location, synchronous) : undefined;
   const db = new Kysely<Database>({
-    dialect: sqlite ? new SqliteDialect({ database: sqlite }) : serverDialect(target, poolSize),
+    dialect: sqlite ? new GroupCommitSqliteDialect(sqlite) : serverDialect(target, poolSize),
   });
-  return { db, dialect: target.dialect, sqlite, close: () => db.destroy() };
+  const checkpointer = sqlite && target.location !== ':memory:' ? startCheckpointer(target.location) : null;
+  return {
+    db,
+    dialect: target.dialect,
+    sqlite,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
-function openSqlite(location: string): CachingSqlite {
+function openSqlite(location: string, synchronous: SqliteSynchronous): CachingSqlite {
   if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
   const database = new SQLite(location);
   database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${synchronous}`);
+  // Checkpoints are the background worker's (sqlite-checkpointer.ts); the writer's own is only a backstop.
+  database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   return new CachingSqlite(database);
