@@ -7,7 +7,7 @@ import type { Metrics } from '../http/plugins/metrics.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { refundQuota } from '../store/ledger.js';
 import type { TaskPatch, TaskRow } from '../store/schema.js';
-import { type Fence, settlePolls, writeTaskFenced } from '../store/task-leases.js';
+import { type Fence, settlePolls, writeTasksFenced } from '../store/task-leases.js';
 import { pollChange } from './observation.js';
 
 export type TaskChangeListener = (before: TaskRow, after: TaskRow) => void;
@@ -45,9 +45,10 @@ export class TaskWriter {
 
   /**
    * Writes many planned changes in one transaction, each fenced on its own: a row whose fence no longer holds is
-   * skipped (null at its place) and the others are written. The written tasks' poll schedules follow in the same
-   * transaction (a final task leaves it), and each FAILURE refunds there too, at most once per task. Listeners hear
-   * of the written rows after the commit.
+   * skipped (null at its place) and the others are written. On PostgreSQL that is a few multi-row statements (one
+   * per shape of patch), not one round trip per task (`writeTasksFenced`). The written tasks' poll schedules follow
+   * in the same transaction (a final task leaves it), and each FAILURE refunds there too, at most once per task.
+   * Listeners hear of the written rows after the commit.
    */
   async commitMany(writes: readonly TaskWrite[]): Promise<Array<TaskRow | null>> {
     if (writes.length === 0) return [];
@@ -56,16 +57,13 @@ export class TaskWriter {
     const written = await inTransaction(
       this.store,
       async (trx) => {
-        const done: boolean[] = new Array(writes.length).fill(false);
-        // Rows are locked in id order, like lease renewals and releases: concurrent statements cannot deadlock.
-        const order = writes.map((_, i) => i).sort((a, b) => writes[a].row.id - writes[b].row.id);
+        // Task rows are locked in id order, like lease renewals and releases: concurrent batches cannot deadlock.
+        const fenced = writes.map(({ row, patch, fence }) => ({ id: row.id, patch, fence }));
+        const done = await writeTasksFenced(trx, fenced, now);
         const refunds: TaskWrite[] = [];
         const polls = { finished: [] as number[], moved: [] as number[] };
-        for (const i of order) {
-          const { row, patch, fence } = writes[i];
-          const ok = await writeTaskFenced(trx, row.id, patch, { ...fence, now });
-          done[i] = ok;
-          if (!ok) continue;
+        for (const [i, { row, patch }] of writes.entries()) {
+          if (!done[i]) continue;
           const change = pollChange(patch);
           if (change) polls[change].push(row.id);
           if (patch.status === 'FAILURE' && row.quota > 0 && row.refunded === 0) refunds.push(writes[i]);
