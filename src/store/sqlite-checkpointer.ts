@@ -44,7 +44,12 @@ parentPort.on('message', () => {
 /** Starts checkpointing the WAL of the SQLite file `file` every `everyMs` on a worker thread. */
 export function startCheckpointer(file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, everyMs, driver } });
+  // No inherited flags: `--input-type=module` would read the source as a module, tsx's loader is not needed.
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    execArgv: [],
+    workerData: { file, everyMs, driver },
+  });
   // The worker never keeps the process alive: a store left open must not stop Node from exiting.
   worker.unref();
   let count = 0;
@@ -64,6 +69,9 @@ export function startCheckpointer(file: string, everyMs = CHECKPOINT_EVERY_MS): 
   return {
     count: () => count,
     async stop() {
+      // Referenced again while it stops: a process with nothing else left to do would exit (code 13) still
+      // waiting for the worker's exit, which an unreferenced worker does not wait for.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

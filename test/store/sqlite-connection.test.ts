@@ -1,5 +1,6 @@
 // How an SQLite store's connection is set up: SQLITE_SYNCHRONOUS reaches it, and the write-ahead log is
 // checkpointed by the background worker, not by the commits of the event loop.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,5 +48,20 @@ describe('SQLite connection', () => {
     await store.close();
     // Both connections closed: the last one checkpointed what was left and removed the log.
     expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('lets a process that has nothing else to do close its store and exit normally', () => {
+    // A script whose last work is closing the store: Node exits with 13 if the close is left waiting.
+    const script = `
+      import { openStore } from './src/store/db.ts';
+      const store = openStore({ dialect: 'sqlite', location: ${JSON.stringify(join(dir, 'exit.db'))} });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await store.close();
+      console.log('closed');`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(output.trim()).toBe('closed');
   });
 });
