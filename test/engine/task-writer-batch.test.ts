@@ -1,6 +1,6 @@
 // Many fenced writes in one transaction: a row whose fence was lost is skipped and the others are written, each
 // failure is refunded exactly once, and listeners hear only of rows that were written.
-import { type KyselyPlugin, sql } from 'kysely';
+import { type Kysely, type KyselyPlugin, sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { chunks } from '../../src/core/concurrency.js';
@@ -8,7 +8,7 @@ import { TaskWriter } from '../../src/engine/task-writer.js';
 import { createMetrics } from '../../src/http/plugins/metrics.js';
 import type { Store } from '../../src/store/db.js';
 import { changeBalance, ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
-import type { TaskRow } from '../../src/store/schema.js';
+import type { Database, TaskRow } from '../../src/store/schema.js';
 import {
   claimDueTasks,
   ROWS_PER_STATEMENT,
@@ -68,20 +68,32 @@ describeEachBackend('task writer batches', (current, dialect) => {
     return rows.sort((a, b) => a.id - b.id);
   }
 
-  /** How many statements wait for a row lock; polled until one does. */
-  const waiting = async (store: Store) => {
+  /**
+   * How many statements wait for a lock that `holder`'s transaction holds; polled until one does. Counted from
+   * the lock waits themselves: a statement's state (MariaDB's "Updating") is the same while it runs, and other
+   * test files' waits in the shared PostgreSQL database are not this test's.
+   */
+  const waitingOn = async (store: Store, holderId: number) => {
     const query =
       dialect === 'postgres'
         ? sql<{ n: number }>`select count(*) as n from pg_stat_activity
-            where wait_event_type = 'Lock' and datname = current_database()`
-        : // MariaDB lists a statement waiting for a row lock as still updating.
-          sql<{ n: number }>`select count(*) as n from information_schema.processlist
-            where db = database() and info like 'update %' and state = 'Updating'`;
+            where ${holderId}::int = any(pg_blocking_pids(pid))`
+        : sql<{ n: number }>`select count(*) as n from information_schema.innodb_lock_waits w
+            join information_schema.innodb_trx b on b.trx_id = w.blocking_trx_id
+            where b.trx_mysql_thread_id = ${holderId}`;
     return Number((await query.execute(store.db)).rows[0].n);
   };
-  const untilOneWaits = async (store: Store) => {
-    for (let i = 0; i < 500 && (await waiting(store)) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await waiting(store)).toBe(1);
+  const untilOneWaits = async (store: Store, holder: Kysely<Database>) => {
+    const id = sql<{
+      id: number;
+    }>`select ${sql.raw(dialect === 'postgres' ? 'pg_backend_pid()' : 'connection_id()')} as id`;
+    const holderId = Number((await id.execute(holder)).rows[0].id);
+    // InnoDB refreshes its lock tables only when nobody read them for 0.1 s: a faster poll reads a stale answer.
+    const pollMs = dialect === 'mysql' ? 150 : 10;
+    for (let waited = 0; waited < 10_000 && (await waitingOn(store, holderId)) === 0; waited += pollMs)
+      await new Promise((r) => setTimeout(r, pollMs));
+    if (dialect === 'mysql') await new Promise((r) => setTimeout(r, pollMs));
+    expect(await waitingOn(store, holderId)).toBe(1);
   };
 
   const read = (store: Store, id: number) =>
@@ -194,7 +206,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
         // The refund's balance is held: the batch waits there, after its task and task_polls rows.
         await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
         pending = writer.commitMany(writes);
-        await untilOneWaits(store);
+        await untilOneWaits(store, trx);
         // Nothing of it is visible yet: the schedule changes commit with the task rows, not before.
         expect((await read(store, rows[0].id)).status).toBe('IN_PROGRESS');
         expect((await pollsOf(store, rows)).map((p) => p?.poll_attempts)).toEqual([1, 1, 1]);
@@ -273,7 +285,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
           { row: high, patch: { progress: '50%' }, fence: fence(high) },
           { row: low, patch: { progress: '50%' }, fence: fence(low) },
         ]);
-        await untilOneWaits(store);
+        await untilOneWaits(store, trx);
         // While it waits it holds nothing: the higher row can be locked at once.
         const free = await store.db
           .transaction()
@@ -312,7 +324,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
             fence: { version: row.version, leaseOwner: 'round-refund' },
           })),
         );
-        await untilOneWaits(store);
+        await untilOneWaits(store, trx);
         const free = await store.db
           .transaction()
           .execute((t) =>
@@ -526,7 +538,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
           { row: mid, patch: { description: 'mid' }, fence: fence(mid) },
           { row: high, patch: { progress: '50%' }, fence: fence(high) },
         ]);
-        await untilOneWaits(store);
+        await untilOneWaits(store, trx);
         const free = await store.db
           .transaction()
           .execute((other) =>

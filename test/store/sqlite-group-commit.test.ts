@@ -180,4 +180,25 @@ describe('SQLite group commit', () => {
     await pending;
     expect(committed()).toEqual(['alone', 'plain', 'pending']);
   });
+
+  it('closed in the middle of a transaction: that one is undone, the finished ones of its group kept', async () => {
+    const finished = insert('finished');
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const halfDone = inTransaction(ctx(), async (trx) => {
+      await sql`insert into items (name) values ('half done')`.execute(trx.db);
+      await paused;
+      await sql`insert into items (name) values ('never')`.execute(trx.db);
+    });
+    // A transaction holding the connection across turns holds its group's commit back too.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(committed()).toEqual([]);
+    await db.destroy();
+    resume();
+    await expect(halfDone).rejects.toThrow();
+    await expect(finished).resolves.toBe('finished');
+    expect(committed()).toEqual(['finished']);
+  });
 });
