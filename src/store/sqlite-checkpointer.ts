@@ -13,8 +13,6 @@ export const CHECKPOINT_EVERY_MS = 200;
 export const BACKSTOP_PAGES = 20_000;
 
 export interface Checkpointer {
-  /** Checkpoints done (tests wait on it). */
-  readonly count: () => number;
   stop(): Promise<void>;
 }
 
@@ -25,13 +23,15 @@ const Database = require(workerData.driver);
 const database = new Database(workerData.file, { fileMustExist: true });
 database.pragma('busy_timeout = 1000');
 const checkpoint = database.prepare('pragma wal_checkpoint(passive)');
+let failing = false;
 const timer = setInterval(() => {
   try {
     checkpoint.get();
-    parentPort.postMessage('checkpointed');
+    failing = false;
   } catch (error) {
-    // The next tick tries again; the writer's backstop checkpoint covers a worker that keeps failing.
-    parentPort.postMessage('failed: ' + (error && error.message));
+    // Told once until a checkpoint works again; meanwhile the writer's backstop checkpoint covers for it.
+    if (!failing) parentPort.postMessage(String(error && error.message));
+    failing = true;
   }
 }, workerData.everyMs);
 parentPort.on('message', () => {
@@ -52,22 +52,13 @@ export function startCheckpointer(file: string, everyMs = CHECKPOINT_EVERY_MS): 
   });
   // The worker never keeps the process alive: a store left open must not stop Node from exiting.
   worker.unref();
-  let count = 0;
-  let failing = false;
-  // A failure is told once (stderr, as a process warning: the store has no logger), until a checkpoint works.
-  const failed = (message: string) => {
-    if (!failing) process.emitWarning(`SQLite background checkpoint ${message}`, 'TaskgateWarning');
-    failing = true;
-  };
-  worker.on('message', (message: string) => {
-    if (message !== 'checkpointed') return failed(message);
-    count++;
-    failing = false;
-  });
-  worker.on('error', (error) => failed(`failed: ${error.message}`));
+  // On stderr, as a process warning: the store has no logger.
+  const warn = (message: string) =>
+    process.emitWarning(`SQLite background checkpoint failed: ${message}`, 'TaskgateWarning');
+  worker.on('message', warn);
+  worker.on('error', (error) => warn(error.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
-    count: () => count,
     async stop() {
       // Referenced again while it stops: a process with nothing else left to do would exit (code 13) still
       // waiting for the worker's exit, which an unreferenced worker does not wait for.

@@ -1,11 +1,11 @@
 // Group commit for the one SQLite connection. A commit writes every page its transaction touched to the
 // write-ahead log, one system call per frame: a submit's charge and task row touch about twenty pages (the task
-// row's indexes), and so did each commit alone, about 0.14 ms of the submit's 0.8 ms (docs/benchmarks.md).
-// Transactions queued behind each other share the same few pages, so here they run as savepoints of one
-// transaction that commits once the queue is empty (or the group is full). Nobody's call returns before the
-// commit that holds its writes: what a caller sees as done is as durable as before, only sooner. A transaction
-// that waited on something outside the database would hold its group's commit back with it; none does (no
-// transaction is open during an upstream call).
+// row's indexes), and its two commits were a third of its CPU (docs/benchmarks.md, submit). Transactions of
+// requests handled together mostly touch the same pages, so here the transactions started in one turn of the
+// event loop run as savepoints of one transaction, committed once that turn is over (or the group is full).
+// Nobody's call returns before the commit that holds its writes: what a caller sees as done is as durable as
+// before. A transaction that waited on something outside the database would hold its group's commit back with
+// it; none does (no transaction is open during an upstream call).
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -62,7 +62,7 @@ export class GroupCommitSqliteDriver implements Driver {
   readonly stats: GroupCommitStats = { groups: 0, members: 0, failed: 0 };
   private readonly connection: SqliteConnection;
   private busy = false;
-  /** Callers waiting for the connection, first come first served: the length says whether to commit yet. */
+  /** Callers waiting for the connection, first come first served. */
   private readonly waiting: Array<() => void> = [];
   private group: Group | null = null;
   /** A transaction is between its begin and its end (its savepoint is open). */

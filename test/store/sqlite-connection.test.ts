@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/db.js';
-import { BACKSTOP_PAGES } from '../../src/store/sqlite-checkpointer.js';
+import { BACKSTOP_PAGES, startCheckpointer } from '../../src/store/sqlite-checkpointer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'taskgate-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,5 +63,14 @@ describe('SQLite connection', () => {
       timeout: 30_000,
     });
     expect(output.trim()).toBe('closed');
+  });
+
+  it('says on stderr, as a process warning, when the checkpoint worker cannot work', async () => {
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    const checkpointer = startCheckpointer(join(dir, 'missing', 'nothing.db'));
+    const warning = await warned;
+    expect(warning.name).toBe('TaskgateWarning');
+    expect(warning.message).toMatch(/^SQLite background checkpoint failed: .*(directory|exist)/i);
+    await checkpointer.stop();
   });
 });
