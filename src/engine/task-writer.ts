@@ -7,7 +7,8 @@ import type { Metrics } from '../http/plugins/metrics.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { refundQuota } from '../store/ledger.js';
 import type { TaskPatch, TaskRow } from '../store/schema.js';
-import { type Fence, settlePolls, writeTasksFenced } from '../store/task-leases.js';
+import { settlePolls } from '../store/task-leases.js';
+import { type Fence, writeTasksFenced } from '../store/task-writes.js';
 import { pollChange } from './observation.js';
 
 export type TaskChangeListener = (before: TaskRow, after: TaskRow) => void;

@@ -1,11 +1,10 @@
 // Money moves only here. Each function is one transaction that changes the balances and writes the ledger row
 // together; the ledger's unique (task_id, kind) key makes a second charge or refund of a task impossible.
 
-import { CompiledQuery } from 'kysely';
 import { AppError } from '../core/errors.js';
 import { type DbContext, type Dialect, inTransaction } from './db.js';
 import { isUniqueViolation } from './insert.js';
-import { prebuilt } from './prebuilt.js';
+import { executePrebuilt, prebuilt } from './prebuilt.js';
 import type { LedgerKind, LedgerRow } from './schema.js';
 
 export interface Reservation {
@@ -26,7 +25,9 @@ export interface Reservation {
 export async function reserveQuota(ctx: DbContext, r: Reservation, now: number): Promise<void> {
   if (r.quota <= 0) return;
   await inTransaction(ctx, async (trx) => {
-    if ((await run(trx, chargeUserSql(trx.dialect), [r.quota, r.quota, r.userId, r.quota])) !== 1) {
+    if (
+      (await executePrebuilt(trx, chargeUserSql(trx.dialect), [r.quota, r.quota, r.userId, r.quota])) !== 1
+    ) {
       const row = await trx.db
         .selectFrom('users')
         .select('quota')
@@ -36,7 +37,7 @@ export async function reserveQuota(ctx: DbContext, r: Reservation, now: number):
     }
     if (
       r.tokenId &&
-      (await run(trx, chargeTokenSql(trx.dialect), [r.quota, r.quota, r.tokenId, r.quota])) !== 1
+      (await executePrebuilt(trx, chargeTokenSql(trx.dialect), [r.quota, r.quota, r.tokenId, r.quota])) !== 1
     )
       throw new AppError('token_quota_exhausted', 403);
     await writeRow(trx, { ...r, kind: 'charge', delta: -r.quota }, now);
@@ -74,12 +75,6 @@ const ledgerInsertSql = (dialect: Dialect) =>
     const values = LEDGER_COLUMNS.map(() => q.param()).join(', ');
     return `insert into ${q.name('ledger')} (${LEDGER_COLUMNS.map(q.name).join(', ')}) values (${values})`;
   });
-
-/** Runs prebuilt SQL and answers how many rows it changed. */
-async function run(trx: DbContext, text: string, parameters: unknown[]): Promise<number> {
-  const result = await trx.db.executeQuery(CompiledQuery.raw(text, parameters));
-  return Number(result.numAffectedRows ?? 0);
-}
 
 export type Restoration = Reservation;
 
@@ -172,7 +167,7 @@ interface RowValues {
 
 async function writeRow(trx: DbContext, v: RowValues, now: number): Promise<void> {
   const content = v.content.slice(0, 1000);
-  await run(trx, ledgerInsertSql(trx.dialect), [
+  await executePrebuilt(trx, ledgerInsertSql(trx.dialect), [
     now,
     v.userId,
     v.tokenId,

@@ -32,6 +32,12 @@ export function prebuilt(dialect: Dialect, key: string, write: (sql: SqlWriter) 
   return text;
 }
 
+/** Runs prebuilt SQL that writes, and answers how many rows it changed. */
+export async function executePrebuilt(ctx: DbContext, text: string, parameters: unknown[]): Promise<number> {
+  const result = await ctx.db.executeQuery(CompiledQuery.raw(text, parameters));
+  return Number(result.numAffectedRows ?? 0);
+}
+
 /**
  * The first row a prebuilt read answers. On SQLite it comes straight from the prepared statement, without the
  * driver's connection queue, unless a transaction is open: the one connection may be inside another request's

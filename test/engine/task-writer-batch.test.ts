@@ -4,17 +4,13 @@ import { type Kysely, type KyselyPlugin, sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { chunks } from '../../src/core/concurrency.js';
-import { TaskWriter } from '../../src/engine/task-writer.js';
+import { type TaskWrite, TaskWriter } from '../../src/engine/task-writer.js';
 import { createMetrics } from '../../src/http/plugins/metrics.js';
 import type { Store } from '../../src/store/db.js';
 import { changeBalance, ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
 import type { Database, TaskRow } from '../../src/store/schema.js';
-import {
-  claimDueTasks,
-  ROWS_PER_STATEMENT,
-  schedulePoll,
-  writeTaskFenced,
-} from '../../src/store/task-leases.js';
+import { claimDueTasks, schedulePoll } from '../../src/store/task-leases.js';
+import { ROWS_PER_STATEMENT, writeTaskFenced } from '../../src/store/task-writes.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { createUser, findUserById } from '../../src/store/users.js';
 import { describeEachBackend } from '../support/databases.js';
@@ -95,6 +91,33 @@ describeEachBackend('task writer batches', (current, dialect) => {
     if (dialect === 'mysql') await new Promise((r) => setTimeout(r, pollMs));
     expect(await waitingOn(store, holderId)).toBe(1);
   };
+
+  /**
+   * Runs `writes` through the writer while another transaction holds one row (`table`, `id`); `meanwhile` runs once
+   * the batch waits for that row, before it is let go. Answers the batch's result.
+   */
+  const whileHolding = async (
+    store: Store,
+    [table, id]: ['tasks' | 'users', number],
+    writes: TaskWrite[],
+    meanwhile: () => Promise<void>,
+  ) => {
+    let pending!: Promise<Array<TaskRow | null>>;
+    await store.db.transaction().execute(async (trx) => {
+      await trx.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute();
+      pending = writer.commitMany(writes);
+      await untilOneWaits(store, trx);
+      await meanwhile();
+    });
+    return pending;
+  };
+  /** What another transaction locks of row `id` of `table` without waiting (it throws when the row is held). */
+  const lockAtOnce = (store: Store, table: 'tasks' | 'users', id: number) =>
+    store.db
+      .transaction()
+      .execute((other) =>
+        other.selectFrom(table).select('id').where('id', '=', id).forUpdate().noWait().execute(),
+      );
 
   const read = (store: Store, id: number) =>
     store.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -201,17 +224,12 @@ describeEachBackend('task writer batches', (current, dialect) => {
     ];
     if (dialect === 'sqlite') await writer.commitMany(writes);
     else {
-      let pending: Promise<Array<TaskRow | null>> | undefined;
-      await store.db.transaction().execute(async (trx) => {
-        // The refund's balance is held: the batch waits there, after its task and task_polls rows.
-        await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
-        pending = writer.commitMany(writes);
-        await untilOneWaits(store, trx);
+      // The refund's balance is held: the batch waits there, after its task and task_polls rows.
+      await whileHolding(store, ['users', userId], writes, async () => {
         // Nothing of it is visible yet: the schedule changes commit with the task rows, not before.
         expect((await read(store, rows[0].id)).status).toBe('IN_PROGRESS');
         expect((await pollsOf(store, rows)).map((p) => p?.poll_attempts)).toEqual([1, 1, 1]);
       });
-      await pending;
     }
     expect((await read(store, rows[0].id)).status).toBe('FAILURE');
     expect((await pollsOf(store, rows)).map((p) => p?.poll_attempts ?? null)).toEqual([null, 0, 1]);
@@ -277,24 +295,18 @@ describeEachBackend('task writer batches', (current, dialect) => {
       const store = current();
       const [low, high] = await claimed(store, 2, 'round-order');
       const fence = (row: TaskRow) => ({ version: row.version, leaseOwner: 'round-order' });
-      let pending: Promise<Array<TaskRow | null>> | undefined;
-      await store.db.transaction().execute(async (trx) => {
-        // Someone (a renewal, say) holds the lowest row: the batch, given highest first, must wait for it first.
-        await trx.selectFrom('tasks').select('id').where('id', '=', low.id).forUpdate().execute();
-        pending = writer.commitMany([
+      // Someone (a renewal, say) holds the lowest row: the batch, given highest first, must wait for it first.
+      const written = await whileHolding(
+        store,
+        ['tasks', low.id],
+        [
           { row: high, patch: { progress: '50%' }, fence: fence(high) },
           { row: low, patch: { progress: '50%' }, fence: fence(low) },
-        ]);
-        await untilOneWaits(store, trx);
+        ],
         // While it waits it holds nothing: the higher row can be locked at once.
-        const free = await store.db
-          .transaction()
-          .execute((other) =>
-            other.selectFrom('tasks').select('id').where('id', '=', high.id).forUpdate().noWait().execute(),
-          );
-        expect(free).toEqual([{ id: high.id }]);
-      });
-      expect((await pending)?.map((row) => row?.progress)).toEqual(['50%', '50%']);
+        async () => expect(await lockAtOnce(store, 'tasks', high.id)).toEqual([{ id: high.id }]),
+      );
+      expect(written.map((row) => row?.progress)).toEqual(['50%', '50%']);
     },
   );
 
@@ -313,26 +325,18 @@ describeEachBackend('task writer batches', (current, dialect) => {
       const [low] = await claimed(store, 1, 'round-refund', second);
       const [high] = await claimed(store, 1, 'round-refund', first);
       const fail = { status: 'FAILURE' as const, fail_reason: 'upstream failed', updated_at: NOW };
-      let pending: Promise<Array<TaskRow | null>> | undefined;
-      await store.db.transaction().execute(async (trx) => {
-        // Another batch holds the lower user's balance: this one must wait for it before touching the higher.
-        await trx.selectFrom('users').select('id').where('id', '=', first).forUpdate().execute();
-        pending = writer.commitMany(
-          [low, high].map((row) => ({
-            row,
-            patch: fail,
-            fence: { version: row.version, leaseOwner: 'round-refund' },
-          })),
-        );
-        await untilOneWaits(store, trx);
-        const free = await store.db
-          .transaction()
-          .execute((t) =>
-            t.selectFrom('users').select('id').where('id', '=', second).forUpdate().noWait().execute(),
-          );
-        expect(free).toEqual([{ id: second }]);
-      });
-      expect((await pending)?.map((row) => row?.refunded)).toEqual([1, 1]);
+      // Another batch holds the lower user's balance: this one must wait for it before touching the higher.
+      const written = await whileHolding(
+        store,
+        ['users', first],
+        [low, high].map((row) => ({
+          row,
+          patch: fail,
+          fence: { version: row.version, leaseOwner: 'round-refund' },
+        })),
+        async () => expect(await lockAtOnce(store, 'users', second)).toEqual([{ id: second }]),
+      );
+      expect(written.map((row) => row?.refunded)).toEqual([1, 1]);
       for (const user of [first, second])
         expect((await findUserById(store, user))!.quota).toBe(await ledgerBalance(store, user));
     },
@@ -529,24 +533,18 @@ describeEachBackend('task writer batches', (current, dialect) => {
       const store = current();
       const [low, mid, high] = await claimed(store, 3, 'round-shapes');
       const fence = (row: TaskRow) => ({ version: row.version, leaseOwner: 'round-shapes' });
-      let pending: Promise<Array<TaskRow | null>> | undefined;
-      await store.db.transaction().execute(async (trx) => {
-        // The middle row is held and has a shape of its own: the batch must wait for it before the highest row.
-        await trx.selectFrom('tasks').select('id').where('id', '=', mid.id).forUpdate().execute();
-        pending = writer.commitMany([
+      // The middle row is held and has a shape of its own: the batch must wait for it before the highest row.
+      const written = await whileHolding(
+        store,
+        ['tasks', mid.id],
+        [
           { row: low, patch: { progress: '50%' }, fence: fence(low) },
           { row: mid, patch: { description: 'mid' }, fence: fence(mid) },
           { row: high, patch: { progress: '50%' }, fence: fence(high) },
-        ]);
-        await untilOneWaits(store, trx);
-        const free = await store.db
-          .transaction()
-          .execute((other) =>
-            other.selectFrom('tasks').select('id').where('id', '=', high.id).forUpdate().noWait().execute(),
-          );
-        expect(free).toEqual([{ id: high.id }]);
-      });
-      expect((await pending)?.map((row) => row !== null)).toEqual([true, true, true]);
+        ],
+        async () => expect(await lockAtOnce(store, 'tasks', high.id)).toEqual([{ id: high.id }]),
+      );
+      expect(written.map((row) => row !== null)).toEqual([true, true, true]);
     },
   );
 

@@ -6,8 +6,8 @@ import {
   type PollSchedule,
   releaseLeases,
   renewLeases,
-  writeTaskFenced,
 } from '../../src/store/task-leases.js';
+import { writeTaskFenced } from '../../src/store/task-writes.js';
 import { taskValues } from '../../src/store/tasks.js';
 import { describeEachBackend } from '../support/databases.js';
 import { insertScheduled } from '../support/task-polls.js';
