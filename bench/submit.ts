@@ -1,6 +1,7 @@
 // Submit throughput and latency: POST /mj/submit/imagine against the simulator directly (the reference), then
 // the same load through Taskgate (SQLite, poller not started) to that simulator, in the same run.
 import { type CpuWindow, cpuWindow } from './lib/cpu-window.js';
+import { startForwarder } from './lib/forwarder.js';
 import { type LoadConfig, type LoadResult, runLoad } from './lib/load.js';
 import type { BenchOptions, BenchResult, Budget, Row } from './lib/report.js';
 import { fmt } from './lib/report.js';
@@ -59,8 +60,9 @@ export async function submitBench(options: BenchOptions): Promise<BenchResult> {
   );
   const database = await createDatabase('sqlite');
   const gateway = await startTaskgate(database, { http: true });
+  const [simUrl] = sims.urls;
+  const forwarder = await startForwarder(simUrl, SIM_SECRET);
   try {
-    const [simUrl] = sims.urls;
     await createMjChannel(gateway.ctx, simUrl, SIM_SECRET, 'bench simulator');
     const { keys } = await createUserWithKeys(gateway.ctx, KEYS);
     const load = (url: string, headers: (i: number) => Record<string, string>): LoadConfig => ({
@@ -85,6 +87,12 @@ export async function submitBench(options: BenchOptions): Promise<BenchResult> {
     // The server under test has core 0 to itself in both runs: the simulator, an upstream elsewhere to
     // Taskgate, joins the load generator on the other core (docs/benchmarks.md, CPU arrangement).
     if (helper) sims.pin(helper);
+    const forwarded = await measure(
+      sims,
+      load(forwarder.url, () => ({})),
+      helper,
+      'through a bare forwarding route',
+    );
     const gated = await measure(
       sims,
       load(gateway.url!, (i) => ({ authorization: `Bearer ${keys[i]}` })),
@@ -96,15 +104,22 @@ export async function submitBench(options: BenchOptions): Promise<BenchResult> {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'FAILURE')
       .executeTakeFirstOrThrow();
-    return report(direct, gated, durationSec, Number(failedTasks.n));
+    return report(direct, forwarded, gated, durationSec, Number(failedTasks.n));
   } finally {
+    await forwarder.close();
     await gateway.close();
     await database.drop();
     await sims.stop();
   }
 }
 
-function report(direct: Side, gated: Side, durationSec: number, failedTasks: number): BenchResult {
+function report(
+  direct: Side,
+  forwarded: Side,
+  gated: Side,
+  durationSec: number,
+  failedTasks: number,
+): BenchResult {
   const ratio = gated.load.rps / direct.load.rps;
   const addedP50 = gated.load.p50Ms - direct.load.p50Ms;
   const share = (s: Side) => `${fmt((100 * s.bad) / s.answered, 2)}% of ${s.answered}`;
@@ -152,6 +167,18 @@ function report(direct: Side, gated: Side, durationSec: number, failedTasks: num
       `${fmt(gated.cpu.cpuMs / gated.submits, 3)} (${fmt(gated.cpu.cpuPerSec / 10, 0)}%)`,
       '',
     ),
+    // Not a budget: what the HTTP hop alone costs, in the column Taskgate's numbers take above.
+    row('bare forwarding route: req/s', fmt(forwarded.load.rps, 0), fmt(direct.load.rps, 0), {
+      ratio: `${fmt(forwarded.load.rps / direct.load.rps, 2)}×`,
+    }),
+    row('bare forwarding route: p50 latency ms', fmt(forwarded.load.p50Ms, 2), fmt(direct.load.p50Ms, 2), {
+      ratio: `+${fmt(forwarded.load.p50Ms - direct.load.p50Ms, 2)} ms`,
+    }),
+    row(
+      'bare forwarding route: CPU ms per submit (its core busy)',
+      `${fmt(forwarded.cpu.cpuMs / forwarded.submits, 3)} (${fmt(forwarded.cpu.cpuPerSec / 10, 0)}%)`,
+      '',
+    ),
   ];
   return {
     name: 'submit',
@@ -163,6 +190,7 @@ function report(direct: Side, gated: Side, durationSec: number, failedTasks: num
       durationSec,
       keys: KEYS,
       direct,
+      forwarder: forwarded,
       taskgate: { ...gated, failedTasks },
       ratio,
       addedP50Ms: addedP50,

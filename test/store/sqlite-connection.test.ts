@@ -20,17 +20,22 @@ describe('SQLite connection', () => {
     ['the default', undefined, LEVEL.normal],
     ['full', 'full' as const, LEVEL.full],
     ['normal', 'normal' as const, LEVEL.normal],
-  ])('%s: journal in WAL mode, synchronous as configured', async (name, synchronous, level) => {
-    const store = openStore({ dialect: 'sqlite', location: join(dir, `${name}.db`) }, 1, synchronous);
-    try {
-      const database = store.sqlite!.database;
-      expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(database.pragma('synchronous', { simple: true })).toBe(level);
-      expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
-    } finally {
-      await store.close();
-    }
-  });
+  ])(
+    '%s: journal in WAL mode, synchronous as configured, temporary data in memory',
+    async (name, synchronous, level) => {
+      const store = openStore({ dialect: 'sqlite', location: join(dir, `${name}.db`) }, 1, synchronous);
+      try {
+        const database = store.sqlite!.database;
+        expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(database.pragma('synchronous', { simple: true })).toBe(level);
+        expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
+        // 2 = memory: a grouped transaction's savepoint journal never goes through a temporary file.
+        expect(database.pragma('temp_store', { simple: true })).toBe(2);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('copies committed pages into the database file in the background, and leaves no log once closed', async () => {
     const file = join(dir, 'checkpoint.db');
