@@ -7,6 +7,8 @@ import type { RoundStats } from '../src/engine/poller.js';
 import { DEFAULT_POLLER_SETTINGS } from '../src/engine/poller-settings.js';
 import type { DbContext } from '../src/store/db.js';
 import { DEFAULT_SCHEDULE } from '../src/store/task-leases.js';
+import { type Child, siblingFile, startChild } from './lib/child.js';
+import type { HostedRound, PollerHostConfig } from './lib/poller-host.js';
 import type { BenchOptions, BenchResult, Budget, Row } from './lib/report.js';
 import { fmt } from './lib/report.js';
 import { seedTasks, WAVE_MS } from './lib/seeding.js';
@@ -19,7 +21,7 @@ import {
   postgresAnswers,
   startTaskgate,
 } from './lib/taskgate.js';
-import { collectGarbage, log, mb, rssSampler, timed } from './lib/util.js';
+import { log, mb, timed } from './lib/util.js';
 
 const CHANNELS = 10;
 /** One poll interval and a little more: every claimed task is due again, every lease has expired. */
@@ -73,7 +75,7 @@ async function readTasks(store: DbContext): Promise<TaskState[]> {
   }));
 }
 
-/** Versions by row id in a typed array: the measured process keeps no object per task across the round. */
+/** Versions by row id in a typed array: one small array per snapshot of 100k tasks. */
 function versionsOf(tasks: TaskState[]): Int32Array {
   const versions = new Int32Array(tasks.reduce((max, t) => Math.max(max, t.id), 0) + 1);
   for (const t of tasks) versions[t.id] = t.version;
@@ -109,7 +111,10 @@ async function runCase(dialect: BenchDialect, inFlight: number, options: BenchOp
   // upstream time lies in its past, as with an upstream whose clock agrees with it. With the upstream ahead, each
   // round would re-clamp start_time to its own now and rewrite every row (see docs/benchmarks.md).
   const clock = new ManualClock(Date.now() + 30_000);
+  // Here for setting up and reading the tasks; the rounds run in a child of their own (poller-host.ts), whose RSS
+  // is Taskgate's alone.
   const gateway = await startTaskgate(database, { http: false, clock });
+  let host: Child | null = null;
   // The reference's own client, configured like Taskgate's upstream client.
   const http = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
   try {
@@ -124,30 +129,31 @@ async function runCase(dialect: BenchDialect, inFlight: number, options: BenchOp
     const config = { urls: sims.urls, perSim, target: database.target, channelIds, userId, now: clock.now() };
     await seedTasks(config, options.pinning.server); // Taskgate is idle meanwhile: the seeder takes its core
 
+    const hostConfig: PollerHostConfig = { target: database.target, now: clock.now() };
+    const poller = startChild(
+      siblingFile(import.meta.url, 'lib/poller-host'),
+      hostConfig,
+      options.pinning.server,
+    );
+    host = poller;
+    await poller.ready;
+    const runRound = () => poller.call<HostedRound>('round');
+
     // Warm-up: a round with nothing changed upstream. It also checks that such a round writes no row.
     const seeded = versionsOf(await readTasks(ctx.store));
-    await ctx.engine.poller.runOnce();
-    // In a function of its own: the measured process keeps no object per task through the round.
-    const { warmupWrites, start } = await (async () => {
-      const warmed = await readTasks(ctx.store);
-      // The reference's warm-up, on the batches the warm-up round sent: connections and handlers are hot.
-      await reference(http, urlOf, claimedAt(warmed, clock.now()));
-      return {
-        warmupWrites: warmed.filter((t) => t.version !== seeded[t.id]).length,
-        start: versionsOf(warmed),
-      };
-    })();
+    await runRound();
+    const warmed = await readTasks(ctx.store);
+    // The reference's warm-up, on the batches the warm-up round sent: connections and handlers are hot.
+    await reference(http, urlOf, claimedAt(warmed, clock.now()));
+    const warmupWrites = warmed.filter((t) => t.version !== seeded[t.id]).length;
+    const start = versionsOf(warmed);
 
     const changed = new Set(await sims.advance(WAVE_MS, true));
     clock.advance(ROUND_MS);
+    await poller.call('advance', ROUND_MS);
     await sims.clear();
-    collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the sweeper hands freed pages back meanwhile
-    const sampler = rssSampler();
-    const rssBefore = sampler.first;
     log(`poll round: ${dialect}, ${inFlight} tasks: the measured round`);
-    const round = await timed(() => ctx.engine.poller.runOnce());
-    const rssPeak = sampler.stop();
+    const round = await runRound();
     const upstream = await sims.stats();
 
     const after = await readTasks(ctx.store);
@@ -162,7 +168,7 @@ async function runCase(dialect: BenchDialect, inFlight: number, options: BenchOp
     return {
       dialect,
       inFlight: after.length,
-      stats: round.value,
+      stats: round.stats,
       wallMs: round.ms,
       referenceMs: ref.ms,
       upstreamCalls: upstream.listCalls,
@@ -174,11 +180,12 @@ async function runCase(dialect: BenchDialect, inFlight: number, options: BenchOp
       changedButNotWritten: changedClaimed.filter((t) => t.version === start[t.id]).length,
       warmupWrites,
       upstreamChangedShare: changed.size / after.length,
-      rssBeforeMb: mb(rssBefore),
-      rssPeakMb: mb(rssPeak),
-      projectedPassMs: Math.ceil(after.length / Math.max(1, round.value.claimed)) * round.ms,
+      rssBeforeMb: mb(round.rssBefore),
+      rssPeakMb: mb(round.rssPeak),
+      projectedPassMs: Math.ceil(after.length / Math.max(1, round.stats.claimed)) * round.ms,
     };
   } finally {
+    await host?.stop();
     await http.close();
     await gateway.close();
     await database.drop();
