@@ -14,7 +14,14 @@ import type { PollReading, PollTarget, UpstreamRequest } from '../platforms/type
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
 import type { ChannelRow, TaskRow } from '../store/schema.js';
-import { claimDueTasks, oldestDueLagMs, releaseLeases, renewLeases } from '../store/task-leases.js';
+import {
+  type ClaimedTask,
+  claimDueTasks,
+  oldestDueLagMs,
+  releaseLeases,
+  renewLeases,
+  tasksByIds,
+} from '../store/task-leases.js';
 import type { ChannelDirectory } from './channels.js';
 import { ownFailurePatch, planUpdate } from './observation.js';
 import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
@@ -142,11 +149,11 @@ export class Poller {
     const hand = { owner, ids: new Set<number>() };
     let renewal: NodeJS.Timeout | null = null;
     // Claimed tasks wait per channel until they fill a status call, across slices: slices never split batches.
-    const buffers = new Map<number, TaskRow[]>();
+    const buffers = new Map<number, ClaimedTask[]>();
     const inFlight = new Set<Promise<void>>();
     // One channel's calls stay within callConcurrency however many of its batches are in flight.
     const slots = new Map<number, Slots>();
-    const send = (channelId: number, rows: TaskRow[]) => {
+    const send = (channelId: number, rows: ClaimedTask[]) => {
       const channelSlots = slots.get(channelId) ?? new Slots(this.settings.callConcurrency);
       slots.set(channelId, channelSlots);
       const work: Promise<void> = this.pollChannel(channelId, rows, owner, stats, channelSlots)
@@ -207,7 +214,7 @@ export class Poller {
   }
 
   /** These rows are written (or given up): their leases no longer count as held by the round. */
-  private letGo(hand: { ids: Set<number> }, rows: readonly TaskRow[]): void {
+  private letGo(hand: { ids: Set<number> }, rows: readonly ClaimedTask[]): void {
     for (const row of rows) hand.ids.delete(row.id);
     if (this.inHand === hand) this.deps.metrics.leasesHeld.set(hand.ids.size);
   }
@@ -237,29 +244,38 @@ export class Poller {
 
   private async pollChannel(
     channelId: number,
-    rows: TaskRow[],
+    claimed: ClaimedTask[],
     owner: string,
     stats: RoundStats,
     slots: Slots,
   ): Promise<void> {
+    const { store } = this.deps;
     const channel = await this.deps.channels.get(channelId);
     if (!channel) {
       await this.failAll(
-        rows.map((row) => ({ row, reason: `the channel ${channelId} was deleted` })),
+        (
+          await tasksByIds(
+            store,
+            claimed.map((task) => task.id),
+          )
+        ).map((row) => ({
+          row,
+          reason: `the channel ${channelId} was deleted`,
+        })),
         owner,
         stats,
       );
       return;
     }
     const now = this.deps.clock.now();
-    const pollable: TaskRow[] = [];
-    const unsubmitted: TaskRow[] = [];
-    for (const row of rows) {
-      if (row.upstream_id) pollable.push(row);
-      else if (now - row.submit_time >= SUBMIT_GRACE_MS) unsubmitted.push(row);
+    const pollable: ClaimedTask[] = [];
+    const unsubmitted: number[] = [];
+    for (const task of claimed) {
+      if (task.upstream_id) pollable.push(task);
+      else if (now - task.submit_time >= SUBMIT_GRACE_MS) unsubmitted.push(task.id);
     }
     await this.failAll(
-      unsubmitted.map((row) => ({
+      (await tasksByIds(store, unsubmitted)).map((row) => ({
         row,
         reason: 'the submission never completed (the gateway stopped during the upstream call)',
       })),
@@ -272,12 +288,17 @@ export class Poller {
       chunks(pollable, adapter.pollBatchSize),
       this.settings.callConcurrency,
       async (chunk) => {
-        const targets: PollTarget[] = chunk.map((r) => ({ upstreamId: r.upstream_id, action: r.action }));
+        const targets: PollTarget[] = chunk.map((t) => ({ upstreamId: t.upstream_id, action: t.action }));
         await slots.take();
         try {
           const reading = await this.ask(channel, targets, adapter);
           stats.calls++;
-          await this.applyAll(chunk, channel, reading, owner, stats);
+          // Read now, not at the claim: the rows live only while they are applied (see ClaimedTask).
+          const rows = await tasksByIds(
+            store,
+            chunk.map((task) => task.id),
+          );
+          await this.applyAll(rows, channel, reading, owner, stats);
         } finally {
           slots.give();
         }

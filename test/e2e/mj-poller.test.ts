@@ -152,6 +152,35 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         expect((await setTimeoutOption('1440')).status).toBe(200);
       }
     });
+
+    it('reads a task once its status answer is in: a write made during the call is built on, not fenced out', async () => {
+      const id = (await w.submit('/mj/submit/imagine', { prompt: 'written to during the call' })).body
+        .result as string;
+      w.generate(10_000); // running upstream by now
+      const calls = w.sim.state.counters.listByConditionBatchSizes;
+      const already = calls.length;
+      w.sim.state.setKnobs({ faults: { listByCondition: { kind: 'slow', delayMs: 300 } } });
+      const round = w.pollRound();
+      const deadline = Date.now() + 5_000;
+      while (calls.length === already && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(calls.length, 'the round asked the upstream').toBeGreaterThan(already);
+      // Claimed, its call in flight: another writer (a push callback, say) moves the task meanwhile.
+      const claimed = (await w.task(id))!;
+      expect(claimed.status).toBe('NOT_START');
+      const pushed = await w.t.ctx.engine.writer.commit(
+        claimed,
+        { progress: '1%', updated_at: w.t.clock.now() },
+        { version: claimed.version },
+      );
+      expect(pushed?.version).toBe(claimed.version + 1);
+      await round;
+      // The answer is applied to the row as it is now; read at the claim, its fence would have lost the write.
+      const after = (await w.task(id))!;
+      expect(after.status).toBe('IN_PROGRESS');
+      expect(after.progress).not.toBe('1%');
+      expect(after.version).toBe(claimed.version + 2);
+    });
   });
 
   describe.skipIf(!backend.available)(`midjourney push callbacks [${backend.dialect}]`, () => {

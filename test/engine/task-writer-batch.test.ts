@@ -9,7 +9,7 @@ import { createMetrics } from '../../src/http/plugins/metrics.js';
 import type { Store } from '../../src/store/db.js';
 import { changeBalance, ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
 import type { Database, TaskRow } from '../../src/store/schema.js';
-import { claimDueTasks, schedulePoll } from '../../src/store/task-leases.js';
+import { claimDueTasks, schedulePoll, tasksByIds } from '../../src/store/task-leases.js';
 import { ROWS_PER_STATEMENT, writeTaskFenced } from '../../src/store/task-writes.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { createUser, findUserById } from '../../src/store/users.js';
@@ -59,7 +59,10 @@ describeEachBackend('task writer batches', (current, dialect) => {
       );
       await schedulePoll(store, id, NOW);
     }
-    const rows = await claimDueTasks(store, owner, NOW, count);
+    const rows = await tasksByIds(
+      store,
+      (await claimDueTasks(store, owner, NOW, count)).map((t) => t.id),
+    );
     expect(rows).toHaveLength(count);
     return rows.sort((a, b) => a.id - b.id);
   }
@@ -443,7 +446,13 @@ describeEachBackend('task writer batches', (current, dialect) => {
       ),
     );
     await insertScheduled(store, values, () => NOW - 1);
-    const rows = (await claimDueTasks(store, 'round-big', NOW, count + 1)).sort((a, b) => a.id - b.id);
+    const claimed = await claimDueTasks(store, 'round-big', NOW, count + 1);
+    const rows = (
+      await tasksByIds(
+        store,
+        claimed.map((t) => t.id),
+      )
+    ).sort((a, b) => a.id - b.id);
     expect(rows.map((row) => row.task_id)).toEqual(values.map((v) => v.task_id));
     // Every 7th fence is stale, on both sides of each chunk's edge; two shapes take turns; some tasks finish.
     const stale = (i: number) => i % 7 === 3;

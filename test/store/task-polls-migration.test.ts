@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.js';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
-import { claimDueTasks } from '../../src/store/task-leases.js';
+import { claimDueTasks, tasksByIds } from '../../src/store/task-leases.js';
 import { taskValues } from '../../src/store/tasks.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.js';
 
@@ -102,7 +102,11 @@ for (const backend of backends()) {
       );
       // The migrated schedule works: only the due task is claimed, and the leased one stays with its owner.
       const claimed = await claimDueTasks(store, 'after-migration', NOW, 10);
-      expect(claimed.map((r) => r.task_id)).toEqual(['due']);
+      const rows = await tasksByIds(
+        store,
+        claimed.map((r) => r.id),
+      );
+      expect(rows.map((r) => r.task_id)).toEqual(['due']);
     });
   });
 }
