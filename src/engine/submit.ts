@@ -12,7 +12,7 @@ import type { SubmitReading, UpstreamRequest, UpstreamResponse } from '../platfo
 import type { Options } from '../services/options.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { reserveQuota } from '../store/ledger.js';
-import type { ChannelRow, NewTask, TaskRow, TokenRow, UserRow } from '../store/schema.js';
+import type { ChannelRow, NewTask, TaskPatch, TaskRow, TokenRow, UserRow } from '../store/schema.js';
 import { restartPoll, schedulePoll } from '../store/task-leases.js';
 import { writeTaskFenced } from '../store/task-writes.js';
 import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
@@ -285,7 +285,7 @@ async function recordAcceptance(
   reading: Extract<SubmitReading, { kind: 'accepted' }>,
 ): Promise<TaskRow> {
   const now = deps.clock.now();
-  const changes = {
+  const wanted: TaskPatch = {
     upstream_id: reading.upstreamId || task.upstream_id,
     channel_id: channel.id,
     code: reading.code,
@@ -293,6 +293,10 @@ async function recordAcceptance(
     status: 'NOT_START',
     updated_at: now,
   };
+  // Only what differs is written: a column named in an UPDATE rewrites every index it is in (status: four).
+  const changes = Object.fromEntries(
+    Object.entries(wanted).filter(([column, value]) => task[column as keyof TaskRow] !== value),
+  ) as TaskPatch;
   const written = await inTransaction(deps.store, async (trx) => {
     if (!(await writeTaskFenced(trx, task.id, changes, { version: task.version, now }))) return false;
     // Tasks waiting for a modal are polled too, so timeouts reach them.
