@@ -54,6 +54,18 @@ function cases(nowMs: number, size: number): Case[] {
   ].map((c) => ({ ...c, path: c.path as Case['path'] }));
 }
 
+const WARM_UP_REQUESTS = 20;
+
+/** One listing per route with a filter that no measured case uses, each matching more than a page. */
+function warmUpCases(): Case[] {
+  return [
+    { name: 'warm-up', path: '/api/task/', query: { user_id: String(OTHER_USERS_BASE + 5) } },
+    { name: 'warm-up', path: '/api/task/self', query: { platform: 'suno' } },
+    { name: 'warm-up', path: '/api/mj/', query: { status: 'FAILURE' } },
+    { name: 'warm-up', path: '/api/mj/self', query: { action: 'IMAGINE' } },
+  ];
+}
+
 /** The store filter Taskgate builds for a case (the same code path as the route). */
 function filterOf(c: Case, userId: number) {
   const platforms = c.path.startsWith('/api/mj') ? ['midjourney'] : TASK_CENTER_PLATFORMS;
@@ -193,6 +205,9 @@ async function runDialect(dialect: BenchDialect, size: number, samples: number, 
         );
       return { ms, total: body.data.total, items: body.data.items.length };
     };
+    // The process warms up on filters no case measures, so the first case does not pay for the first requests
+    // of the run (the JIT, the routes' first use) while every case's own first request still pays its count.
+    for (const c of warmUpCases()) for (let i = 0; i < WARM_UP_REQUESTS; i++) await get(c, 1 + (i % 2));
     const results: Measured[] = [];
     for (const c of cases(now, size)) {
       // The first page, uncached, tells how deep the listing goes.
