@@ -249,36 +249,21 @@ export class Poller {
     stats: RoundStats,
     slots: Slots,
   ): Promise<void> {
-    const { store } = this.deps;
     const channel = await this.deps.channels.get(channelId);
     if (!channel) {
-      await this.failAll(
-        (
-          await tasksByIds(
-            store,
-            claimed.map((task) => task.id),
-          )
-        ).map((row) => ({
-          row,
-          reason: `the channel ${channelId} was deleted`,
-        })),
-        owner,
-        stats,
-      );
+      await this.failAll(await this.rowsOf(claimed), `the channel ${channelId} was deleted`, owner, stats);
       return;
     }
     const now = this.deps.clock.now();
     const pollable: ClaimedTask[] = [];
-    const unsubmitted: number[] = [];
+    const unsubmitted: ClaimedTask[] = [];
     for (const task of claimed) {
       if (task.upstream_id) pollable.push(task);
-      else if (now - task.submit_time >= SUBMIT_GRACE_MS) unsubmitted.push(task.id);
+      else if (now - task.submit_time >= SUBMIT_GRACE_MS) unsubmitted.push(task);
     }
     await this.failAll(
-      (await tasksByIds(store, unsubmitted)).map((row) => ({
-        row,
-        reason: 'the submission never completed (the gateway stopped during the upstream call)',
-      })),
+      await this.rowsOf(unsubmitted),
+      'the submission never completed (the gateway stopped during the upstream call)',
       owner,
       stats,
     );
@@ -294,11 +279,7 @@ export class Poller {
           const reading = await this.ask(channel, targets, adapter);
           stats.calls++;
           // Read now, not at the claim: the rows live only while they are applied (see ClaimedTask).
-          const rows = await tasksByIds(
-            store,
-            chunk.map((task) => task.id),
-          );
-          await this.applyAll(rows, channel, reading, owner, stats);
+          await this.applyAll(await this.rowsOf(chunk), channel, reading, owner, stats);
         } finally {
           slots.give();
         }
@@ -389,23 +370,24 @@ export class Poller {
     }
     const timeoutMinutes = channel.timeout_minutes || this.deps.options.get('TaskTimeoutMinutes');
     const late = open.filter((row) => now - row.submit_time >= timeoutMinutes * 60_000);
-    await this.failAll(
-      late.map((row) => ({ row, reason: `the task did not finish within ${timeoutMinutes} minutes` })),
-      owner,
-      stats,
+    await this.failAll(late, `the task did not finish within ${timeoutMinutes} minutes`, owner, stats);
+  }
+
+  /** The task rows of claimed tasks, read when they are about to be applied (see ClaimedTask). */
+  private rowsOf(claimed: readonly ClaimedTask[]): Promise<TaskRow[]> {
+    return tasksByIds(
+      this.deps.store,
+      claimed.map((task) => task.id),
     );
   }
 
-  /** Fails these tasks, each refunded, in one transaction fenced by version and this round's lease. */
-  private async failAll(
-    items: Array<{ row: TaskRow; reason: string }>,
-    owner: string,
-    stats: RoundStats,
-  ): Promise<void> {
+  /** Fails these tasks for `reason`, each refunded, in one transaction fenced by version and this round's lease. */
+  private async failAll(rows: TaskRow[], reason: string, owner: string, stats: RoundStats): Promise<void> {
+    const now = this.deps.clock.now();
     const written = await this.deps.writer.commitMany(
-      items.map(({ row, reason }) => ({
+      rows.map((row) => ({
         row,
-        patch: ownFailurePatch(row, reason, this.deps.clock.now()),
+        patch: ownFailurePatch(row, reason, now),
         fence: { version: row.version, leaseOwner: owner },
       })),
     );
