@@ -15,6 +15,8 @@ import { hashPassword } from './passwords.js';
 
 /** Root's starting balance, like new-api's (100,000,000 quota = 200 units). */
 export const ROOT_INITIAL_QUOTA = 100_000_000;
+/** Root is user 1, as in new-api, whichever of several instances starting together creates it. */
+export const ROOT_USER_ID = 1;
 const SECRET_OPTION = '_server_secret';
 
 export async function ensureRoot(
@@ -31,7 +33,7 @@ export async function ensureRoot(
     await inTransaction(ctx, async (trx) => {
       const id = await createUser(
         trx,
-        { username: 'root', passwordHash, displayName: 'Root', role: Role.root },
+        { id: ROOT_USER_ID, username: 'root', passwordHash, displayName: 'Root', role: Role.root },
         now,
       );
       if (config.initialRootAccessToken)

@@ -1,4 +1,5 @@
 // Users: accounts, roles, and the dashboard access token (stored as a hash). Balances move only in ledger.ts.
+import { sql } from 'kysely';
 import type { DbContext } from './db.js';
 import { insertReturningId } from './insert.js';
 import type { UserRow } from './schema.js';
@@ -9,12 +10,15 @@ export interface NewUser {
   displayName?: string;
   role: number;
   group?: string;
+  /** Only for root, which is user 1 on every engine as in new-api; everyone else takes the next id. */
+  id?: number;
 }
 
 export async function createUser(ctx: DbContext, user: NewUser, now: number): Promise<number> {
-  return insertReturningId(
+  const id = await insertReturningId(
     ctx.dialect,
     ctx.db.insertInto('users').values({
+      ...(user.id === undefined ? {} : { id: user.id }),
       username: user.username,
       password_hash: user.passwordHash,
       display_name: user.displayName ?? user.username,
@@ -29,6 +33,12 @@ export async function createUser(ctx: DbContext, user: NewUser, now: number): Pr
       updated_at: now,
     }),
   );
+  // PostgreSQL's sequence does not see an explicit id (SQLite and MySQL move past it themselves).
+  if (user.id !== undefined && ctx.dialect === 'postgres')
+    await sql`select setval(pg_get_serial_sequence('users', 'id'), (select max(id) from users))`.execute(
+      ctx.db,
+    );
+  return id;
 }
 
 export function findUserById(ctx: DbContext, id: number): Promise<UserRow | undefined> {

@@ -4,6 +4,7 @@ import { ensureRoot, ROOT_INITIAL_QUOTA, serverSecret } from '../../src/services
 import { verifyPassword } from '../../src/services/passwords.js';
 import { ledgerBalance } from '../../src/store/ledger.js';
 import { findTokenByKeyHash } from '../../src/store/tokens.js';
+import { createUser } from '../../src/store/users.js';
 import { describeEachBackend } from '../support/databases.js';
 
 const NOW = 1_760_000_000_000;
@@ -29,6 +30,8 @@ describeEachBackend('bootstrap', (current) => {
     expect(token?.user_id).toBe(1);
     expect(await store.db.selectFrom('tokens').selectAll().execute()).toHaveLength(1);
     expect(await ledgerBalance(store, 1)).toBe(ROOT_INITIAL_QUOTA);
+    // Root's explicit id must not leave PostgreSQL's sequence behind to hand out 1 again.
+    expect(await createUser(store, { username: 'second', passwordHash: 'x', role: 1 }, NOW)).toBe(2);
   });
 
   it('keeps one server secret for every instance', async () => {
