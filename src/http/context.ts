@@ -35,6 +35,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Which envelope errors on this route use; guessed from the path when absent. */
     surface?: Surface;
+    /** A route clients poll in a loop: its successful answers are logged at debug, not info (access-log.ts). */
+    polled?: boolean;
   }
 }
 

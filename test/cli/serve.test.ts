@@ -72,6 +72,20 @@ describe('taskgate serve', () => {
     expect(output).not.toContain('cli-root-password');
     expect(output).not.toContain('not-a-token');
     expect(output).toContain('shutting down');
+    // One access line per request, once it is answered (plugins/access-log.ts), not Fastify's two.
+    const access = lines.map((l) => JSON.parse(l)).filter((l) => l.url === '/api/user/login');
+    expect(access).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        method: 'POST',
+        statusCode: 200,
+        remoteAddress: '127.0.0.1',
+        responseTime: expect.any(Number),
+        reqId: expect.any(String),
+      }),
+    ]);
+    expect(output).not.toContain('incoming request');
   });
 
   it('refuses a bad setting with one line naming the variable', async () => {

@@ -1,5 +1,6 @@
 // Relay key lookups are cached briefly (api-key-cache.ts); every change made through the API takes effect on the
 // very next request: a key disabled, deleted or out of quota, and a user disabled.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyCache } from '../../src/http/plugins/api-key-cache.js';
 import type { TokenRow, UserRow } from '../../src/store/schema.js';
@@ -87,5 +88,43 @@ describe('relay key changes through the API take effect at once', () => {
     const put = await t.request('PUT', '/api/user/', { as: t.root, body: { id: owner.id, status: 2 } });
     expect(put.status).toBe(200);
     expect((await list(key)).status).toBe(403);
+  });
+});
+
+describe('keys on one keep-alive connection', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+  });
+  afterAll(() => t?.close());
+
+  it('each request is judged by the key it presents, not the one the connection presented before', async () => {
+    const owner = await t.createUser();
+    const { key } = await t.createKey(owner);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const list = (authorization: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.get(
+          `${t.url}/mj/task/list`,
+          { agent, headers: { authorization } },
+          (response) => {
+            sockets.add(request.socket);
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
+        request.on('error', reject);
+      });
+    try {
+      expect(await list(`Bearer ${key}`)).toBe(200);
+      expect(await list(`Bearer ${key}x`)).toBe(401);
+      expect(await list(`Bearer ${key}`)).toBe(200);
+      expect(await list('Bearer sk-not-a-key')).toBe(401);
+      // All four on the same connection, or this would not test the per-connection memory of the key's hash.
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
   });
 });

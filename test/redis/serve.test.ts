@@ -49,8 +49,11 @@ describe('taskgate serve with Redis away at start', () => {
 
     await redis.start();
     await eventually(async () => (await readiness()).redis === 'up', 'it connects once Redis is there');
+    // The logger writes stdout asynchronously (pino): the line may arrive after /readyz has answered.
+    const upAgain = () => lines().filter((l) => l.msg.startsWith('redis is up again'));
+    await eventually(async () => upAgain().length > 0, 'the return is logged');
     expect(lines().filter((l) => l.msg.startsWith('redis is down'))).toHaveLength(1);
-    expect(lines().filter((l) => l.msg.startsWith('redis is up again'))).toHaveLength(1);
+    expect(upAgain()).toHaveLength(1);
     expect(instance.output()).not.toContain('never-logged-pw');
 
     expect(await stopInstance(instance, 'SIGTERM')).toBe(0);

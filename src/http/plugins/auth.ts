@@ -1,14 +1,10 @@
 // Who is calling. Dashboard routes: a session cookie or the user's access token, and always a matching
 // New-Api-User header. Relay routes: an API key as `Authorization: Bearer sk-…` or `mj-api-secret`.
-import type {
-  FastifyReply,
-  FastifyRequest,
-  onRequestAsyncHookHandler,
-  preHandlerAsyncHookHandler,
-} from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { AppError, forbidden, unauthorized } from '../../core/errors.js';
 import { hashSecret } from '../../core/ids.js';
 import { TokenStatus, UserStatus } from '../../core/roles.js';
+import type { TokenRow, UserRow } from '../../store/schema.js';
 import { findSessionUserId } from '../../store/sessions.js';
 import { findTokenByKeyHash } from '../../store/tokens.js';
 import { findUserByAccessTokenHash, findUserById } from '../../store/users.js';
@@ -65,6 +61,8 @@ export function apiKeyOf(request: FastifyRequest): string {
 }
 
 function ipAllowed(allowList: string, ip: string): boolean {
+  // Most keys have no list: answered without splitting anything on every request.
+  if (allowList.trim() === '') return true;
   const allowed = allowList
     .split(/[\s,]+/)
     .map((entry) => entry.trim())
@@ -87,21 +85,51 @@ async function lookUpKey(request: FastifyRequest, keyHash: string, cache: ApiKey
   return { token, user };
 }
 
-export const requireApiKey: preHandlerAsyncHookHandler = async function authenticateKey(request) {
+/** Whether the key and its owner may call now: the refusal, or undefined once `request.apiKey` is set. */
+function admitKey(request: FastifyRequest, found: { token: TokenRow; user: UserRow }): AppError | undefined {
+  const { token, user } = found;
+  if (token.status !== TokenStatus.enabled) return unauthorized('api_key_disabled');
+  if (token.expired_time !== -1 && token.expired_time * 1000 < request.server.ctx.clock.now())
+    return unauthorized('api_key_expired');
+  if (!token.unlimited_quota && token.remain_quota <= 0) return unauthorized('token_quota_exhausted');
+  if (!ipAllowed(token.allow_ips, request.ip)) return forbidden('ip_not_allowed');
+  if (user.status !== UserStatus.enabled) return forbidden('user_disabled');
+  request.apiKey = found;
+  return undefined;
+}
+
+/** The last API key each keep-alive connection presented, with its hash: a client polls with one key. */
+const lastKeyOfConnection = new WeakMap<object, { key: string; hash: string }>();
+
+/**
+ * The hash of `key`, computed once per connection while it keeps presenting the same key. Scoped to the socket,
+ * the key is held no longer than the connection that carries it, and never in a process-wide table.
+ */
+function keyHashOf(request: FastifyRequest, key: string): string {
+  const socket = request.raw.socket;
+  if (!socket) return hashSecret(key);
+  const last = lastKeyOfConnection.get(socket);
+  if (last?.key === key) return last.hash;
+  const hash = hashSecret(key);
+  lastKeyOfConnection.set(socket, { key, hash });
+  return hash;
+}
+
+/**
+ * The relay routes' hook (onRequest or preHandler). A callback hook, not an async one: a cached key, the common
+ * case on every poll of fetch, is admitted without a promise; only a lookup in the store waits.
+ */
+export function requireApiKey(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
   const key = apiKeyOf(request);
-  if (!key) throw unauthorized('missing_api_key');
-  const { store, clock } = request.server.ctx;
-  const keyHash = hashSecret(key);
-  const cache = apiKeyCache(store);
-  const { token, user } = cache.get(keyHash) ?? (await lookUpKey(request, keyHash, cache));
-  if (token.status !== TokenStatus.enabled) throw unauthorized('api_key_disabled');
-  if (token.expired_time !== -1 && token.expired_time * 1000 < clock.now())
-    throw unauthorized('api_key_expired');
-  if (!token.unlimited_quota && token.remain_quota <= 0) throw unauthorized('token_quota_exhausted');
-  if (!ipAllowed(token.allow_ips, request.ip)) throw forbidden('ip_not_allowed');
-  if (user.status !== UserStatus.enabled) throw forbidden('user_disabled');
-  request.apiKey = { token, user };
-};
+  if (!key) return done(unauthorized('missing_api_key'));
+  const keyHash = keyHashOf(request, key);
+  const cache = apiKeyCache(request.server.ctx.store);
+  const cached = cache.get(keyHash);
+  if (cached) return done(admitKey(request, cached));
+  lookUpKey(request, keyHash, cache)
+    .then((found) => admitKey(request, found))
+    .then(done, done);
+}
 
 /** Whether a key may use `model` (its optional allow-list). */
 export function assertModelAllowed(

@@ -93,11 +93,13 @@ export function createMetrics(withDefaults = true): Metrics {
 
 export function registerMetrics(app: FastifyInstance): void {
   const { metrics } = app.ctx;
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: it runs after every response and needs no promise.
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the raw URL, so ids do not explode the label set.
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);

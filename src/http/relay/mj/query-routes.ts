@@ -46,6 +46,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
     '/task/:id/fetch',
     {
       preHandler: requireApiKey,
+      config: { polled: true },
       schema: { tags, summary: 'One of my tasks', params: IdParams, response: mjResponses(TaskObject) },
     },
     async (request, reply) => {
@@ -68,6 +69,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
     '/task/list-by-condition',
     {
       preHandler: requireApiKey,
+      config: { polled: true },
       schema: {
         tags,
         summary: 'My tasks among the given ids (unknown ids are left out)',

@@ -29,6 +29,7 @@ export async function sunoFetchRoutes(app: App): Promise<void> {
     '/suno/fetch',
     {
       onRequest: requireApiKey,
+      config: { polled: true },
       schema: {
         tags,
         summary: 'My Suno tasks among the given ids (unknown ids are left out)',
@@ -50,6 +51,7 @@ export async function sunoFetchRoutes(app: App): Promise<void> {
     '/suno/fetch/:id',
     {
       onRequest: requireApiKey,
+      config: { polled: true },
       schema: {
         tags,
         summary: 'One of my Suno tasks, with its status and result',

@@ -41,6 +41,7 @@ export async function videoQueryRoutes(app: App): Promise<void> {
     '/v1/videos/:id',
     {
       onRequest: requireApiKey,
+      config: { polled: true },
       schema: {
         tags,
         summary: 'One of my videos, as an OpenAI video object',
@@ -58,6 +59,7 @@ export async function videoQueryRoutes(app: App): Promise<void> {
     '/v1/video/generations/:id',
     {
       onRequest: requireApiKey,
+      config: { polled: true },
       schema: {
         tags,
         summary: "One of my videos, as new-api's TaskDto",
