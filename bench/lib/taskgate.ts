@@ -7,6 +7,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
+import { createLogger } from '../../src/cli/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import { hashSecret, newApiKey, randomString } from '../../src/core/ids.js';
@@ -72,24 +74,20 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const silent = { info() {}, warn() {}, error() {} };
-
 /** Opens the runtime on `database` (migrations included); the poller is not started. */
 export async function startTaskgate(
   database: BenchDatabase,
   options: { http: boolean; clock?: Clock; env?: Record<string, string> },
 ): Promise<Gateway> {
-  const config = loadConfig({
-    INITIAL_ROOT_PASSWORD: 'bench-root-password',
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
-  const ctx = await openRuntime(config, silent, {
+  const config = loadConfig({ INITIAL_ROOT_PASSWORD: 'bench-root-password', ...options.env });
+  // What `taskgate serve` logs at its default level, written as pino writes stdout (asynchronously), to nowhere.
+  const log = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
+  const ctx = await openRuntime(config, log, {
     clock: options.clock ?? systemClock,
     database: database.target,
     metricsDefaults: false,
   });
-  const app = options.http ? await buildApp(ctx) : null;
+  const app = options.http ? await buildApp(ctx, { logger: log }) : null;
   const url = app ? await app.listen({ host: '127.0.0.1', port: 0 }) : null;
   if (url) ctx.config.serverAddress = url;
   const close = onCleanup(async () => {
