@@ -35,6 +35,12 @@ describeEachBackend('task writer batches', (current, dialect) => {
     writer.onChange((before, after) => heard.push({ before, after }));
   });
 
+  /** The rows of the tasks `owner` claims (at most `limit`), by id. */
+  async function claimRows(store: Store, owner: string, limit: number): Promise<TaskRow[]> {
+    const ids = (await claimDueTasks(store, owner, NOW, limit)).map((t) => t.id);
+    return (await tasksByIds(store, ids)).sort((a, b) => a.id - b.id);
+  }
+
   /** `count` charged tasks of `user`, due now, claimed by `owner`. */
   async function claimed(store: Store, count: number, owner: string, user = userId): Promise<TaskRow[]> {
     for (let i = 0; i < count; i++) {
@@ -59,12 +65,9 @@ describeEachBackend('task writer batches', (current, dialect) => {
       );
       await schedulePoll(store, id, NOW);
     }
-    const rows = await tasksByIds(
-      store,
-      (await claimDueTasks(store, owner, NOW, count)).map((t) => t.id),
-    );
+    const rows = await claimRows(store, owner, count);
     expect(rows).toHaveLength(count);
-    return rows.sort((a, b) => a.id - b.id);
+    return rows;
   }
 
   /**
@@ -446,13 +449,7 @@ describeEachBackend('task writer batches', (current, dialect) => {
       ),
     );
     await insertScheduled(store, values, () => NOW - 1);
-    const claimed = await claimDueTasks(store, 'round-big', NOW, count + 1);
-    const rows = (
-      await tasksByIds(
-        store,
-        claimed.map((t) => t.id),
-      )
-    ).sort((a, b) => a.id - b.id);
+    const rows = await claimRows(store, 'round-big', count + 1);
     expect(rows.map((row) => row.task_id)).toEqual(values.map((v) => v.task_id));
     // Every 7th fence is stale, on both sides of each chunk's edge; two shapes take turns; some tasks finish.
     const stale = (i: number) => i % 7 === 3;
