@@ -500,6 +500,30 @@ describe.skipIf(!runUi)('web UI', () => {
     await shot(page, 'admin-settings-timeout');
   });
 
+  it('edits group ratios as JSON shown one entry a line, and saves them compact', async () => {
+    const ratios = page.getByRole('textbox', { name: 'Group ratios' });
+    expect(await ratios.inputValue()).toBe('{\n  "default": 1,\n  "vip": 1,\n  "svip": 1\n}');
+    const row = page.getByRole('row', { name: /GroupRatio/ });
+    // A ratio of 0 is refused by the server, in its words; nothing is saved.
+    expected = [/status of 400/];
+    const logged = page.waitForEvent('console', { predicate: (m) => /status of 400/.test(m.text()) });
+    await ratios.fill('{\n  "default": 1,\n  "vip": 0\n}');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByText(/vip must be a positive number/)
+      .first()
+      .waitFor();
+    await logged;
+    expected = [];
+    expect(await optionValue('GroupRatio')).toBe('{"default":1,"vip":1,"svip":1}');
+    await ratios.fill('{\n  "default": 1,\n  "vip": 0.8,\n  "svip": 0.5\n}');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => optionValue('GroupRatio')).toBe('{"default":1,"vip":0.8,"svip":0.5}');
+    expect(w.t.ctx.options.get('GroupRatio')).toEqual({ default: 1, vip: 0.8, svip: 0.5 });
+    // Shown again from the saved value, one entry a line.
+    await expect.poll(() => ratios.inputValue()).toBe('{\n  "default": 1,\n  "vip": 0.8,\n  "svip": 0.5\n}');
+  });
+
   it('the option itself: 1440 by default, 1 to 10080 accepted, anything else a 400', async () => {
     const put = (value: string) =>
       w.t.request('PUT', '/api/option/', { as: w.t.root, body: { key: 'TaskTimeoutMinutes', value } });

@@ -1,6 +1,6 @@
 // Admin: run-time settings. Switches for the on/off ones (media forwarding and the Midjourney switches), number
 // fields for the counts (retries, the auto-ban threshold, the task timeout in minutes) and text for JSON (model
-// prices, group ratios).
+// prices, group ratios), shown one entry a line and saved compact.
 import { Button, InputNumber, Switch, Table, TextArea, Toast } from '@douyinfe/semi-ui';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -14,9 +14,29 @@ interface OptionItem {
   value: string;
 }
 
+/** JSON as the editor shows it, one entry a line; text that is not JSON as it is. */
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** JSON as the server stores it, on one line; text that does not parse goes as typed, for the server to refuse. */
+function compact(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
 function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
   const { t } = useTranslation();
-  const [value, setValue] = useState(item.value);
+  const json = /^\s*[[{]/.test(item.value);
+  const shown = json ? pretty(item.value) : item.value;
+  const [value, setValue] = useState(shown);
   const label = t(`option.${item.key}`, { defaultValue: item.key });
   const save = async (next: string) => {
     try {
@@ -37,7 +57,7 @@ function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
     );
   }
   const saveButton = (
-    <Button size="small" disabled={value === item.value} onClick={() => void save(value)}>
+    <Button size="small" disabled={value === shown} onClick={() => void save(json ? compact(value) : value)}>
       {t('Save')}
     </Button>
   );
@@ -58,12 +78,13 @@ function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
     );
   }
   return (
-    <div className="tg-actions" style={{ alignItems: 'flex-start' }}>
+    <div className="tg-actions" style={{ alignItems: 'flex-start', width: '100%' }}>
       <TextArea
+        className={json ? 'tg-json' : undefined}
         aria-label={label}
         value={value}
-        autosize={{ minRows: 1, maxRows: 10 }}
-        style={{ minWidth: 220, flex: 1 }}
+        autosize={{ minRows: 1, maxRows: 16 }}
+        style={{ minWidth: 220, maxWidth: 480, flex: 1 }}
         onChange={setValue}
       />
       {saveButton}
@@ -110,7 +131,8 @@ export function Settings() {
           columns={columns}
           onRow={(item) => rowKeys(item)}
           pagination={false}
-          scroll={{ x: 600 }}
+          // At least 600 px (narrow screens scroll sideways), otherwise the page's width for the JSON editors.
+          scroll={{ x: 'max(600px, 100%)' }}
         />
       )}
     </section>
