@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSunoSimulator, type SunoSimulator } from '../../src/sim/suno/index.js';
 import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
@@ -477,21 +477,23 @@ describe.skipIf(!runUi)('web UI', () => {
     await shot(page, 'admin-settings');
   });
 
+  /** Types `text` into a settings field, saves, and waits for the server's refusal and the browser's log line for the 400. */
+  const saveRefused = async (field: Locator, row: Locator, text: string, message: RegExp) => {
+    expected = [/status of 400/];
+    const logged = page.waitForEvent('console', { predicate: (m) => /status of 400/.test(m.text()) });
+    await field.fill(text);
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(message).first().waitFor();
+    await logged;
+    expected = [];
+  };
+
   it('sets the global task timeout on the settings page', async () => {
     const timeout = page.getByRole('spinbutton', { name: 'Task timeout (minutes)' });
     expect(await timeout.inputValue()).toBe('1440');
     const row = page.getByRole('row', { name: /TaskTimeoutMinutes/ });
-    // Out of range: the server's message (and the browser's log line for the 400), nothing saved.
-    expected = [/status of 400/];
-    const logged = page.waitForEvent('console', { predicate: (m) => /status of 400/.test(m.text()) });
-    await timeout.fill('20000');
-    await row.getByRole('button', { name: 'Save' }).click();
-    await page
-      .getByText(/integer from 1 to 10080/)
-      .first()
-      .waitFor();
-    await logged;
-    expected = [];
+    // Out of range: the server's message, nothing saved.
+    await saveRefused(timeout, row, '20000', /integer from 1 to 10080/);
     expect(await optionValue('TaskTimeoutMinutes')).toBe('1440');
     await timeout.fill('90');
     await row.getByRole('button', { name: 'Save' }).click();
@@ -505,16 +507,7 @@ describe.skipIf(!runUi)('web UI', () => {
     expect(await ratios.inputValue()).toBe('{\n  "default": 1,\n  "vip": 1,\n  "svip": 1\n}');
     const row = page.getByRole('row', { name: /GroupRatio/ });
     // A ratio of 0 is refused by the server, in its words; nothing is saved.
-    expected = [/status of 400/];
-    const logged = page.waitForEvent('console', { predicate: (m) => /status of 400/.test(m.text()) });
-    await ratios.fill('{\n  "default": 1,\n  "vip": 0\n}');
-    await row.getByRole('button', { name: 'Save' }).click();
-    await page
-      .getByText(/vip must be a positive number/)
-      .first()
-      .waitFor();
-    await logged;
-    expected = [];
+    await saveRefused(ratios, row, '{\n  "default": 1,\n  "vip": 0\n}', /vip must be a positive number/);
     expect(await optionValue('GroupRatio')).toBe('{"default":1,"vip":1,"svip":1}');
     await ratios.fill('{\n  "default": 1,\n  "vip": 0.8,\n  "svip": 0.5\n}');
     await row.getByRole('button', { name: 'Save' }).click();
