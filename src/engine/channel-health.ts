@@ -22,19 +22,28 @@ import type { UpstreamClient } from './upstream-client.js';
 
 /** midjourney-proxy's "no enabled account instance" (code 3); new-api disables the channel on it. */
 const NO_ACCOUNT = '无可用的账号实例';
+/** OpenAI's error code for an account out of credit (HTTP 429); new-api disables the channel on it. */
+const INSUFFICIENT_QUOTA = 'insufficient_quota';
 export const CHANNEL_TEST_TIMEOUT_MS = 10_000;
 
 /**
  * Why a submit answer says the channel's key or account is unusable, or null when it does not. Only these
- * count toward auto-disable: a 429, a 5xx or a refused request says nothing about the key.
+ * count toward auto-disable: a rate limit, a 5xx or a refused request says nothing about the key.
  */
 export function keyFailure(response: UpstreamResponse, reading: SubmitReading): string | null {
   if (response.status === 401 || response.status === 403) {
     return `the upstream refused the channel's key (HTTP ${response.status})`;
   }
+  if (reading.kind !== 'refused') return null;
   // Code 3 also means "parent task not found" (the request's fault): only the no-account text counts.
-  if (reading.kind === 'refused' && reading.channelFault && reading.description.includes(NO_ACCOUNT)) {
+  if (reading.channelFault && reading.description.includes(NO_ACCOUNT)) {
     return `the upstream has no usable account (${reading.description.slice(0, 200)})`;
+  }
+  // No credit behind the key: Suno-API's 402, and OpenAI's 429 whose code says so (unlike a rate limit, it
+  // does not pass by waiting).
+  if (response.status === 402) return 'the upstream account has no credits (HTTP 402)';
+  if (reading.code === INSUFFICIENT_QUOTA) {
+    return `the upstream account has no quota left (${reading.description.slice(0, 200)})`;
   }
   return null;
 }

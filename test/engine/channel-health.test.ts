@@ -5,6 +5,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import { ChannelHealth, keyFailure, probeRequest } from '../../src/engine/channel-health.js';
 import { ChannelDirectory } from '../../src/engine/channels.js';
 import { midjourneyAdapter } from '../../src/platforms/midjourney/adapter.js';
+import { videoAdapter } from '../../src/platforms/openai-video/adapter.js';
+import { sunoAdapter } from '../../src/platforms/suno/adapter.js';
 import type { UpstreamResponse } from '../../src/platforms/types.js';
 import { Options } from '../../src/services/options.js';
 import { createChannel, findChannel, newChannelValues } from '../../src/store/channels.js';
@@ -25,6 +27,26 @@ describe('keyFailure', () => {
     expect(classify(answer(200, { code: 3, description: '无可用的账号实例', result: null }))).toContain(
       '无可用的账号实例',
     );
+  });
+
+  it('counts an account out of credit: Suno-API’s 402 and OpenAI’s insufficient_quota', () => {
+    const suno = (response: UpstreamResponse) => keyFailure(response, sunoAdapter.readSubmit(response));
+    const video = (response: UpstreamResponse) => keyFailure(response, videoAdapter.readSubmit(response));
+    expect(suno(answer(402, ''))).toContain('no credits (HTTP 402)');
+    const noQuota = {
+      error: {
+        message: 'You exceeded your current quota',
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+      },
+    };
+    expect(video(answer(429, noQuota))).toContain('You exceeded your current quota');
+    // A plain rate limit passes by waiting: it says nothing about the account.
+    const limited = {
+      error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+    };
+    expect(video(answer(429, limited))).toBeNull();
+    expect(suno(answer(429, ''))).toBeNull();
   });
 
   it('ignores overloads, upstream errors and refusals for the request’s fault', () => {
