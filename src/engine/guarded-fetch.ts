@@ -1,10 +1,11 @@
 // Server-side fetches of URLs that clients can influence (forwarded media, client callbacks). Every connection
 // is checked where it is made: the address DNS returns is the address refused or used, so DNS rebinding cannot
 // slip a private target past a check made earlier. Only http and https; bounded time, size and redirects.
+// Through a channel's outbound proxy the proxy connects, so the target's addresses are checked just before.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher, request } from 'undici';
+import { Agent, buildConnector, type Dispatcher, ProxyAgent, request } from 'undici';
 import { isPrivateAddress } from '../core/ssrf.js';
 
 export type GuardedFetchFailure = 'refused' | 'failed' | 'timeout' | 'too_large';
@@ -75,6 +76,8 @@ export interface GuardedRequest extends Partial<GuardedFetchSettings> {
   allowedHosts?: ReadonlySet<string>;
   /** Private targets are allowed everywhere (an admin's choice). */
   allowPrivate?: boolean;
+  /** The channel's outbound proxy (`http://…`), as its upstream calls use; empty or absent: direct. */
+  proxy?: string;
   signal?: AbortSignal;
 }
 
@@ -138,6 +141,23 @@ function guardedConnector(connectTimeoutMs: number): buildConnector.connector {
   };
 }
 
+/**
+ * The check a proxied request gets before it is sent: the proxy makes the connection, so the target's name is
+ * resolved here and refused if any address is private. (The proxy resolves it again; a name that changes its
+ * answer in between reaches the proxy's network, not Taskgate's.)
+ */
+function checkProxiedTarget(url: URL): Promise<void> {
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(hostname)) {
+    return isPrivateAddress(hostname)
+      ? Promise.reject(new RefusedTargetError(`${hostname} is a private address`))
+      : Promise.resolve();
+  }
+  return new Promise((resolve, reject) =>
+    guardedLookup(hostname, { all: true }, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
 function parseTarget(text: string, base?: URL): URL {
   let url: URL;
   try {
@@ -191,10 +211,14 @@ export class GuardedFetcher {
   private readonly guarded: Agent;
   /** Connections to targets an allow-list or the admin trusts. */
   private readonly trusted: Agent;
+  /** One pool per outbound proxy (channels share a handful). */
+  private readonly proxies = new Map<string, ProxyAgent>();
+  private readonly connectTimeoutMs: number;
 
   constructor(settings: Partial<GuardedFetchSettings> = {}) {
     this.settings = { ...DEFAULT_GUARDED_FETCH, ...settings };
     const connectTimeout = Math.min(this.settings.timeoutMs, 10_000);
+    this.connectTimeoutMs = connectTimeout;
     const pool = { keepAliveTimeout: 10_000, connections: 32 };
     this.guarded = new Agent({ ...pool, connect: guardedConnector(connectTimeout) });
     this.trusted = new Agent({ ...pool, connect: { timeout: connectTimeout } });
@@ -220,12 +244,14 @@ export class GuardedFetcher {
     try {
       for (let hop = 0; ; hop++) {
         const trusted = options.allowPrivate === true || options.allowedHosts?.has(hostKey(target)) === true;
+        const proxy = options.proxy ? this.proxyAgent(options.proxy) : null;
+        if (proxy && !trusted) await checkProxiedTarget(target);
         const response = await request(target, {
           method: method as Dispatcher.HttpMethod,
           headers: options.headers,
           body,
           signal: controller.signal,
-          dispatcher: trusted ? this.trusted : this.guarded,
+          dispatcher: proxy ?? (trusted ? this.trusted : this.guarded),
           headersTimeout: limits.timeoutMs,
           bodyTimeout: limits.bodyIdleTimeoutMs,
         });
@@ -274,8 +300,19 @@ export class GuardedFetcher {
     }
   }
 
+  private proxyAgent(uri: string): ProxyAgent {
+    let agent = this.proxies.get(uri);
+    if (!agent) {
+      // The proxy itself is the admin's configuration: reached wherever it is, loopback included.
+      agent = new ProxyAgent({ uri, connect: { timeout: this.connectTimeoutMs } });
+      this.proxies.set(uri, agent);
+    }
+    return agent;
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.guarded.close(), this.trusted.close()]);
+    const proxies = [...this.proxies.values()].map((agent) => agent.close());
+    await Promise.all([this.guarded.close(), this.trusted.close(), ...proxies]);
   }
 }
 

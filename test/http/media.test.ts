@@ -15,6 +15,7 @@ import type { NewTask } from '../../src/store/schema.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { type Actor, startTestApp, type TestApp } from '../support/app.js';
 import { backends } from '../support/databases.js';
+import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 const CLIP = stillMp4({ width: 64, height: 64, rgb: [10, 200, 30], seconds: 2 });
@@ -41,6 +42,9 @@ for (const backend of backends()) {
     let decoyBase: string;
     let owner: Actor;
     let imageUrl: string;
+    let proxy: ForwardProxy;
+    /** A channel that reaches its upstream through `proxy`. */
+    let proxiedChannel: number;
 
     /** A finished MJ task of `owner`, written through the store. */
     const addTask = async (fields: Partial<NewTask>) => {
@@ -101,6 +105,19 @@ for (const backend of backends()) {
         });
         expect(res.status, res.text).toBe(200);
       }
+      proxy = await startForwardProxy();
+      const proxied = await t.request('POST', '/api/channel/', {
+        as: t.root,
+        body: {
+          type: 'midjourney-plus',
+          name: 'behind a proxy',
+          base_url: simBase,
+          key: 'k',
+          proxy: proxy.url,
+        },
+      });
+      expect(proxied.status, proxied.text).toBe(200);
+      proxiedChannel = proxied.body.data.id;
       owner = await t.createUser();
 
       // A real upstream image URL: an imagine on the simulator, forced to SUCCESS.
@@ -123,6 +140,7 @@ for (const backend of backends()) {
       await t?.close();
       await sim?.close();
       await files?.close();
+      await proxy?.close();
       await new Promise((r) => decoy?.close(r));
     });
 
@@ -215,6 +233,34 @@ for (const backend of backends()) {
         expect(res.status, stored).toBe(403);
         expect(String(res.json?.description), stored).toMatch(/does not fetch/);
       }
+      expect(decoyHits).toBe(0);
+    });
+
+    it('fetches through the task’s channel’s outbound proxy, as its upstream calls go', async () => {
+      const direct = await addTask({ image_url: imageUrl });
+      expect((await download(signed(`/mj/image/${direct}`))).status).toBe(200);
+      expect(proxy.targets).toEqual([]);
+      const taskId = await addTask({ image_url: imageUrl, channel_id: proxiedChannel });
+      const res = await download(signed(`/mj/image/${taskId}`));
+      expect(res.status, res.bytes.toString()).toBe(200);
+      expect([...res.bytes.subarray(0, 4)]).toEqual(PNG_SIGNATURE);
+      expect(proxy.targets).toEqual([new URL(simBase).host]);
+    });
+
+    it('through a proxy, private targets that are no channel are still refused, and the proxy is not asked', async () => {
+      const asked = proxy.targets.length;
+      for (const stored of [
+        `${decoyBase}/image.png`,
+        'http://169.254.169.254/latest/meta-data/',
+        `http://localhost:${new URL(simBase).port}/attachments/x/y/z.png`,
+        'http://[::1]/x.png',
+      ]) {
+        const taskId = await addTask({ image_url: stored, channel_id: proxiedChannel });
+        const res = await download(signed(`/mj/image/${taskId}`));
+        expect(res.status, stored).toBe(403);
+        expect(String(res.json?.description), stored).toMatch(/does not fetch/);
+      }
+      expect(proxy.targets.length).toBe(asked);
       expect(decoyHits).toBe(0);
     });
 

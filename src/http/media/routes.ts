@@ -84,13 +84,15 @@ export async function mediaRoutes(app: App): Promise<void> {
     if (task?.platform !== 'midjourney') return sendError(request, reply, 404, 'task_not_found');
     const url = storedUrl(task, kind, index);
     if (!url) return sendError(request, reply, 404, 'not_found');
+    const channel = await engine.channels.get(task.channel_id);
 
     return streamMedia(fetcher, request, reply, {
       url,
       defaultType: DEFAULT_TYPE[kind],
       maxBytes: MAX_BYTES[kind],
       ranges: kind === 'video',
-      allowedHosts: hostsOf((await engine.channels.all()).map((channel) => channel.base_url)),
+      allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
+      proxy: channel?.proxy ?? '',
       where: { task: task.task_id, media: path },
     });
   };

@@ -41,6 +41,8 @@ export interface MediaSource {
   /** Pass the client's Range header on (audio and video). */
   ranges: boolean;
   allowedHosts: Set<string>;
+  /** The task's channel's outbound proxy: media hosts are reached the way its upstream is. */
+  proxy: string;
   /** For logs. */
   where: Record<string, string>;
 }
@@ -57,6 +59,7 @@ export async function streamMedia(
   try {
     upstream = await fetcher.fetch(source.url, {
       allowedHosts: source.allowedHosts,
+      proxy: source.proxy,
       headers: { ...source.headers, ...(range ? { range } : {}) },
       maxBytes: source.maxBytes,
     });

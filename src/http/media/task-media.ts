@@ -77,6 +77,7 @@ export async function taskMediaRoutes(app: App): Promise<void> {
         maxBytes: MAX_BYTES,
         ranges: true,
         allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
+        proxy: channel?.proxy ?? '',
         where: { task: task.task_id, media: path },
       });
     },

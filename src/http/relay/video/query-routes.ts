@@ -104,6 +104,7 @@ export async function videoQueryRoutes(app: App): Promise<void> {
         maxBytes: MAX_CONTENT_BYTES,
         ranges: true,
         allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
+        proxy: channel.proxy,
         where: { task: task.task_id, media: `content:${variant}` },
       });
     },
