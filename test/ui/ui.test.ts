@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSunoSimulator, type SunoSimulator } from '../../src/sim/suno/index.js';
+import { autoDisableChannel, countChannelFailure } from '../../src/store/channels.js';
 import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -468,6 +469,22 @@ describe.skipIf(!runUi)('web UI', () => {
       .getByText(/Test (passed|failed)/)
       .first()
       .waitFor();
+
+    // Auto-disabled the way submits do it: the row says so, and why, so the admin knows what to fix.
+    const uiChannel = (await w.t.ctx.store.db
+      .selectFrom('channels')
+      .select('id')
+      .where('name', '=', 'ui channel')
+      .executeTakeFirstOrThrow())!.id;
+    for (let i = 0; i < 3; i++) await countChannelFailure(w.t.ctx.store, uiChannel, w.t.clock.now());
+    const why =
+      "auto-disabled after 3 consecutive key or account failures; the last: the upstream refused the channel's key (HTTP 401)";
+    expect(await autoDisableChannel(w.t.ctx.store, uiChannel, 3, why, w.t.clock.now())).toBe(true);
+    await page.reload();
+    await row.getByText('Auto-disabled', { exact: true }).waitFor();
+    expect(await row.getByText(/^auto-disabled after 3 consecutive/).textContent()).toBe(why);
+    expect(await row.getByRole('switch').isChecked()).toBe(false);
+    await shot(page, 'admin-channels-auto-disabled');
 
     await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
     await page.getByRole('row', { name: /alice/ }).waitFor();

@@ -1,6 +1,6 @@
 // Admin: channels. Create, edit, test, enable/disable, delete. The key is write-only: it is never shown, and an
 // empty key on edit keeps the current one.
-import { Button, Input, InputNumber, Select, Switch, Tag, Toast } from '@douyinfe/semi-ui';
+import { Button, Input, InputNumber, Select, Switch, Tag, Toast, Typography } from '@douyinfe/semi-ui';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
@@ -113,6 +113,12 @@ export function Channels() {
             onChange={(on) => action.run(() => api('PUT', '/api/channel/', { id: r.id, status: on ? 1 : 2 }))}
           />{' '}
           {v === 3 && <Tag color="red">{t('Auto-disabled')}</Tag>}
+          {/* Why it was disabled (the failures and the last upstream answer): what the admin must fix first. */}
+          {v === 3 && r.status_reason && (
+            <Typography.Text type="tertiary" size="small" style={{ display: 'block', maxWidth: 280 }}>
+              {r.status_reason}
+            </Typography.Text>
+          )}
         </span>
       ),
     },
