@@ -471,11 +471,11 @@ describe.skipIf(!runUi)('web UI', () => {
       .waitFor();
 
     // Auto-disabled the way submits do it: the row says so, and why, so the admin knows what to fix.
-    const uiChannel = (await w.t.ctx.store.db
+    const { id: uiChannel } = await w.t.ctx.store.db
       .selectFrom('channels')
       .select('id')
       .where('name', '=', 'ui channel')
-      .executeTakeFirstOrThrow())!.id;
+      .executeTakeFirstOrThrow();
     for (let i = 0; i < 3; i++) await countChannelFailure(w.t.ctx.store, uiChannel, w.t.clock.now());
     const why =
       "auto-disabled after 3 consecutive key or account failures; the last: the upstream refused the channel's key (HTTP 401)";
