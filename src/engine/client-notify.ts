@@ -2,6 +2,9 @@
 // leaking it upstream). Deliveries of one task go out one at a time, oldest first, so a client never sees an older
 // state after a newer one; failures are retried with back-off; the queue is bounded in memory; every target goes
 // through the SSRF guard. Nothing here throws into the task writer.
+// What a restart or a full queue would lose is kept in the database: the write that owes a callback marks the task
+// (`notify_pending`), a settled callback clears the mark, and `resendOwed` (a singleton job) sends the task's
+// current state for marks older than any delivery still being tried.
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Clock, toSeconds } from '../core/clock.js';
@@ -9,7 +12,8 @@ import { signedMediaUrl } from '../core/media-signing.js';
 import { mjTaskObject } from '../platforms/midjourney/view.js';
 import type { Options } from '../services/options.js';
 import type { DbContext } from '../store/db.js';
-import type { TaskRow } from '../store/schema.js';
+import type { TaskPatch, TaskRow } from '../store/schema.js';
+import { clearNotifyPending, owedCallbacks } from '../store/task-callbacks.js';
 import { findUserToken } from '../store/tokens.js';
 import { GuardedFetcher, RefusedTargetError } from './guarded-fetch.js';
 
@@ -31,6 +35,23 @@ export const DEFAULT_NOTIFY_SETTINGS: NotifySettings = {
   queueLimit: 1_000,
 };
 
+/**
+ * How long after its change a marked task counts as left behind: past every retry and timeout of a delivery
+ * (about 50 s with the defaults), so the sweep does not send what an instance is still trying to.
+ */
+export const OWED_CALLBACK_AGE_MS = 5 * 60_000;
+/** Left-behind callbacks one sweep sends (the next sweep takes the rest). */
+const OWED_PER_SWEEP = 200;
+
+/** Whether a change owes the task's notifyHook a callback: its status or its progress moved. */
+export function owesCallback(row: TaskRow, patch: TaskPatch): boolean {
+  if (!row.notify_hook) return false;
+  return (
+    (patch.status !== undefined && patch.status !== row.status) ||
+    (patch.progress !== undefined && patch.progress !== row.progress)
+  );
+}
+
 export interface ClientNotifierDeps {
   store: DbContext;
   clock: Clock;
@@ -46,6 +67,8 @@ export interface ClientNotifierDeps {
 interface Delivery {
   /** Enqueue order; the pending map iterates by it, so it is also the age. */
   seq: number;
+  /** The task's row id, for its `notify_pending` mark. */
+  rowId: number;
   taskId: string;
   userId: number;
   tokenId: number;
@@ -119,27 +142,54 @@ export class ClientNotifier {
   /** Called by the task writer after every committed change; returns at once. */
   taskChanged(before: TaskRow, after: TaskRow): void {
     try {
-      if (this.closed || !after.notify_hook) return;
-      if (before.status === after.status && before.progress === after.progress) return;
-      const now = this.deps.clock.now();
-      const sign = this.deps.options.get('MjForwardUrlEnabled')
-        ? (path: string) => signedMediaUrl(this.deps.serverAddress(), this.deps.secret, path, now)
-        : null;
-      this.enqueue({
-        seq: ++this.seq,
-        taskId: after.task_id,
-        userId: after.user_id,
-        tokenId: after.token_id,
-        version: after.version,
-        url: after.notify_hook,
-        body: JSON.stringify(callbackBody(after, sign)),
-        attempts: 0,
-        waiting: false,
-      });
+      if (this.closed || !owesCallback(before, after)) return;
+      this.enqueue(this.deliveryOf(after));
       this.pump();
     } catch (error) {
       this.deps.log.error({ err: error, task: after.task_id }, 'client callback not queued');
     }
+  }
+
+  /**
+   * Sends the current state of marked tasks no instance is still trying to notify (it died, or dropped them from a
+   * full queue); answers how many were queued. Run by one instance at a time (a singleton job).
+   */
+  async resendOwed(): Promise<number> {
+    if (this.closed) return 0;
+    const owed = await owedCallbacks(
+      this.deps.store,
+      this.deps.clock.now() - OWED_CALLBACK_AGE_MS,
+      OWED_PER_SWEEP,
+    );
+    let queued = 0;
+    for (const row of owed) {
+      // Still in this instance's queue: it is being tried, and settles the mark itself.
+      if (this.queues.has(row.task_id)) continue;
+      this.enqueue(this.deliveryOf(row));
+      queued++;
+    }
+    if (queued) this.deps.log.info({ queued }, 'resending client callbacks left undelivered');
+    this.pump();
+    return queued;
+  }
+
+  private deliveryOf(row: TaskRow): Delivery {
+    const now = this.deps.clock.now();
+    const sign = this.deps.options.get('MjForwardUrlEnabled')
+      ? (path: string) => signedMediaUrl(this.deps.serverAddress(), this.deps.secret, path, now)
+      : null;
+    return {
+      seq: ++this.seq,
+      rowId: row.id,
+      taskId: row.task_id,
+      userId: row.user_id,
+      tokenId: row.token_id,
+      version: row.version,
+      url: row.notify_hook,
+      body: JSON.stringify(callbackBody(row, sign)),
+      attempts: 0,
+      waiting: false,
+    };
   }
 
   /** Undelivered callbacks (queued, waiting for a retry or in flight). */
@@ -258,7 +308,7 @@ export class ClientNotifier {
     if (this.closed) return;
     if (outcome !== 'failed') {
       this.remove(delivery);
-      return;
+      return this.settled(delivery);
     }
     const delay = this.settings.retryDelaysMs[delivery.attempts - 1];
     if (delay === undefined) {
@@ -267,7 +317,7 @@ export class ClientNotifier {
         { task: delivery.taskId, attempts: delivery.attempts, target: origin(delivery.url) },
         'client callback given up',
       );
-      return;
+      return this.settled(delivery);
     }
     // A newer state already waits behind this one: it carries the news, so the stale one is not retried.
     if ((this.queues.get(delivery.taskId)?.length ?? 0) > 1) {
@@ -283,5 +333,15 @@ export class ClientNotifier {
     // Pending retries never keep a process alive that is otherwise done.
     timer.unref();
     this.timers.add(timer);
+  }
+
+  /** Delivered, refused or given up: the task's mark goes (a newer change keeps it for its own callback). */
+  private settled(delivery: Delivery): void {
+    const clear = clearNotifyPending(this.deps.store, delivery.rowId, delivery.version).catch((error) =>
+      this.deps.log.error({ err: error, task: delivery.taskId }, 'clearing a settled callback failed'),
+    );
+    // close() waits for it, so no statement runs on a closed database.
+    this.running.add(clear);
+    void clear.finally(() => this.running.delete(clear));
   }
 }

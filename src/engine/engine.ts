@@ -12,7 +12,7 @@ import { deleteExpiredSessions } from '../store/sessions.js';
 import { orphanedTasks, unfinishedTasksOfChannel } from '../store/task-leases.js';
 import { ChannelHealth } from './channel-health.js';
 import { ChannelDirectory } from './channels.js';
-import { ClientNotifier, type NotifySettings } from './client-notify.js';
+import { ClientNotifier, type NotifySettings, owesCallback } from './client-notify.js';
 import { ownFailurePatch } from './observation.js';
 import { Poller } from './poller.js';
 import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
@@ -75,8 +75,14 @@ export class Engine {
     });
     this.health = new ChannelHealth({ ...deps, channels: this.channels });
     this.upstream = new UpstreamClient(deps.metrics);
-    this.writer = new TaskWriter(deps.store, deps.clock, deps.metrics, deps.log);
     const { notify } = deps;
+    this.writer = new TaskWriter(
+      deps.store,
+      deps.clock,
+      deps.metrics,
+      deps.log,
+      notify ? owesCallback : null,
+    );
     this.notifier = notify
       ? new ClientNotifier(
           { ...deps, secret: notify.secret, serverAddress: notify.serverAddress },
@@ -93,6 +99,12 @@ export class Engine {
       [
         { name: 'orphan-sweep', run: () => this.sweepOrphans().then(() => undefined) },
         { name: 'session-cleanup', run: () => deleteExpiredSessions(deps.store, deps.clock.now()) },
+        {
+          name: 'callback-resend',
+          run: async () => {
+            await this.notifier?.resendOwed();
+          },
+        },
       ],
       deps.jobIntervalMs ?? 60_000,
     );

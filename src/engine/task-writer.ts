@@ -12,6 +12,8 @@ import { type Fence, writeTasksFenced } from '../store/task-writes.js';
 import { pollChange } from './observation.js';
 
 export type TaskChangeListener = (before: TaskRow, after: TaskRow) => void;
+/** Whether a change owes the task's notifyHook a callback (`owesCallback` of client-notify.ts). */
+export type CallbackRule = (row: TaskRow, patch: TaskPatch) => boolean;
 
 /** One planned change: the row as read, the columns to write, and the fence it was read under. */
 export interface TaskWrite {
@@ -28,6 +30,8 @@ export class TaskWriter {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
+    /** Given when callbacks are sent: a change that owes one marks its task in the same write. */
+    private readonly owesCallback: CallbackRule | null = null,
   ) {}
 
   /** Called after every committed change (client notifications hang here). */
@@ -51,9 +55,14 @@ export class TaskWriter {
    * in the same transaction (a final task leaves it), and each FAILURE refunds there too, at most once per task.
    * Listeners hear of the written rows after the commit.
    */
-  async commitMany(writes: readonly TaskWrite[]): Promise<Array<TaskRow | null>> {
-    if (writes.length === 0) return [];
+  async commitMany(planned: readonly TaskWrite[]): Promise<Array<TaskRow | null>> {
+    if (planned.length === 0) return [];
     const now = this.clock.now();
+    // The mark is written with the change itself, so a crash before the callback goes out cannot lose it.
+    const owes = this.owesCallback;
+    const writes = owes
+      ? planned.map((w) => (owes(w.row, w.patch) ? { ...w, patch: { ...w.patch, notify_pending: 1 } } : w))
+      : planned;
     const refunded = new Set<number>();
     const written = await inTransaction(
       this.store,

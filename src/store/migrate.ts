@@ -5,6 +5,7 @@ import * as initial from './migrations/001_initial.js';
 import * as jobLeases from './migrations/002_job_leases.js';
 import * as listingIndexes from './migrations/003_listing_indexes.js';
 import * as taskPolls from './migrations/004_task_polls.js';
+import * as notifyPending from './migrations/005_notify_pending.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -13,6 +14,7 @@ const STEPS: Record<string, Step> = {
   '002_job_leases': jobLeases as Step,
   '003_listing_indexes': listingIndexes as Step,
   '004_task_polls': taskPolls as Step,
+  '005_notify_pending': notifyPending as Step,
 };
 
 export function migrateToLatest(store: Store): Promise<string[]> {

@@ -135,6 +135,8 @@ export interface TasksTable {
   version: number;
   /** When the upstream first stopped knowing this task (0 while it does). */
   vanished_since: number;
+  /** 1 from a change its notifyHook must hear of until that callback is settled (engine/client-notify.ts). */
+  notify_pending: number;
   created_at: number;
   updated_at: number;
 }

@@ -37,6 +37,7 @@ export function taskValues(fields: Required & Partial<NewTask>, now: number): Ne
     parent_task_id: '',
     version: 0,
     vanished_since: 0,
+    notify_pending: 0,
     created_at: now,
     updated_at: now,
     ...fields,

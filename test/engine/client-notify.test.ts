@@ -8,7 +8,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { hashSecret, newApiKey, newMjPublicId, newTaskPublicId } from '../../src/core/ids.js';
 import { verifyMediaSignature } from '../../src/core/media-signing.js';
-import { ClientNotifier, type NotifySettings } from '../../src/engine/client-notify.js';
+import {
+  ClientNotifier,
+  type NotifySettings,
+  OWED_CALLBACK_AGE_MS,
+  owesCallback,
+} from '../../src/engine/client-notify.js';
 import { TaskWriter } from '../../src/engine/task-writer.js';
 import { createMetrics } from '../../src/http/plugins/metrics.js';
 import { Options } from '../../src/services/options.js';
@@ -128,7 +133,7 @@ describeEachBackend('client callbacks', (current) => {
     );
     apiKey = newApiKey();
     tokenId = await createToken(store, userId, hashSecret(apiKey), apiKey, unlimitedKey('k'), clock.now());
-    writer = new TaskWriter(store, clock, createMetrics(false), log);
+    writer = new TaskWriter(store, clock, createMetrics(false), log, owesCallback);
     notifier = makeNotifier();
     writer.onChange((before, after) => notifier.taskChanged(before, after));
   });
@@ -334,6 +339,68 @@ describeEachBackend('client callbacks', (current) => {
     expect(bounded.backlog).toBe(0);
   });
 
+  /** The task's `notify_pending` mark, as stored. */
+  const mark = async (taskId: string) => (await findTaskByPublicId(store, taskId))!.notify_pending;
+
+  it('marks a change that owes a callback in its own write, and clears the mark once the callback is delivered', async () => {
+    const task = await addTask();
+    receiver.answer = () => 'hang';
+    await step(task.task_id, { status: 'IN_PROGRESS', progress: '5%' });
+    expect(await mark(task.task_id)).toBe(1);
+    await until(() => receiver.hanging.length === 1, 'the callback in flight');
+    receiver.answer = () => 200;
+    receiver.release();
+    await until(() => notifier.backlog === 0, 'the retry delivered');
+    await expect.poll(() => mark(task.task_id)).toBe(0);
+    // Owing nothing: a change of neither status nor progress, and a task without a hook.
+    await step(task.task_id, { description: 'no status or progress change' });
+    expect(await mark(task.task_id)).toBe(0);
+    const silent = await addTask({ notify_hook: '' });
+    await step(silent.task_id, { status: 'IN_PROGRESS', progress: '5%' });
+    expect(await mark(silent.task_id)).toBe(0);
+  });
+
+  it('a callback an instance left behind (it stopped while retrying) is sent once by the sweep, with the current state', async () => {
+    const stopping = makeNotifier({ retryDelaysMs: [60_000] });
+    const stoppingWriter = new TaskWriter(store, clock, createMetrics(false), log, owesCallback);
+    stoppingWriter.onChange((before, after) => stopping.taskChanged(before, after));
+    const task = await addTask();
+    receiver.answer = () => 500;
+    const row = (await findTaskByPublicId(store, task.task_id))!;
+    const fence = { version: row.version };
+    expect(
+      await stoppingWriter.commit(row, { status: 'IN_PROGRESS', progress: '40%' }, fence),
+    ).not.toBeNull();
+    await until(() => logs.some((l) => l.message === 'client callback failed'), 'the first failure');
+    await stopping.close();
+    expect(await mark(task.task_id)).toBe(1);
+
+    // Another instance: nothing yet (the stopped one might still have been trying), then the task's state now.
+    receiver.answer = () => 200;
+    const sweeper = makeNotifier();
+    try {
+      expect(await sweeper.resendOwed()).toBe(0);
+      clock.advance(OWED_CALLBACK_AGE_MS + 1);
+      expect(await sweeper.resendOwed()).toBe(1);
+      await until(() => receiver.received.length === 2, 'the resent callback');
+      const resent = receiver.received[1];
+      expect(JSON.parse(resent.body)).toMatchObject({
+        id: task.task_id,
+        status: 'IN_PROGRESS',
+        progress: '40%',
+      });
+      expect(resent.headers['x-taskgate-task-version']).toBe(String(row.version + 1));
+      expect(resent.headers['x-taskgate-signature']).toBe(
+        expectedSignature(apiKey, String(resent.headers['x-taskgate-timestamp']), resent.body),
+      );
+      await expect.poll(() => mark(task.task_id)).toBe(0);
+      expect(await sweeper.resendOwed()).toBe(0);
+    } finally {
+      await sweeper.close();
+    }
+    expect(receiver.received.length).toBe(2);
+  });
+
   it('close() stops pending retries at once', async () => {
     const closing = makeNotifier({ retryDelaysMs: [60_000] });
     receiver.answer = () => 500;
@@ -349,31 +416,69 @@ describeEachBackend('client callbacks', (current) => {
 });
 
 describe('client callbacks through the running app', () => {
-  it('the engine’s own notifier calls the hook with media URLs signed for this server', async () => {
+  /** A running app, a receiver it may call, and a Midjourney task of a new user with a hook to that receiver. */
+  async function appWithHookedTask(fields: Partial<NewTask>) {
     const receiver = await startReceiver();
     const t = await startTestApp('sqlite');
+    await t.ctx.options.set('NotifyPrivateTargetsAllowed', 'true');
+    const user = await t.createUser();
+    const { id: tokenId, key } = await t.createKey(user);
+    const taskId = newMjPublicId(t.clock.now());
+    const task = {
+      task_id: taskId,
+      platform: 'midjourney',
+      action: 'IMAGINE',
+      user_id: user.id,
+      token_id: tokenId,
+      submit_time: t.clock.now(),
+      notify_hook: `${receiver.base}/cb`,
+      ...fields,
+    };
+    await insertTask(t.ctx.store, taskValues(task, t.clock.now()));
+    const close = async () => {
+      await t.close();
+      await receiver.close();
+    };
+    return { receiver, t, key, taskId, close };
+  }
+
+  it('a callback a restart interrupted is sent after it by the resend job', async () => {
+    const { receiver, t, taskId, close } = await appWithHookedTask({ status: 'SUBMITTED' });
     try {
-      await t.ctx.options.set('NotifyPrivateTargetsAllowed', 'true');
-      const user = await t.createUser();
-      const { id: tokenId, key } = await t.createKey(user);
-      const taskId = newMjPublicId(t.clock.now());
-      await insertTask(
-        t.ctx.store,
-        taskValues(
-          {
-            task_id: taskId,
-            platform: 'midjourney',
-            action: 'IMAGINE',
-            user_id: user.id,
-            token_id: tokenId,
-            submit_time: t.clock.now(),
-            status: 'IN_PROGRESS',
-            progress: '90%',
-            notify_hook: `${receiver.base}/cb`,
-          },
-          t.clock.now(),
-        ),
+      receiver.answer = () => 500;
+      const row = (await findTaskByPublicId(t.ctx.store, taskId))!;
+      await t.ctx.engine.writer.commit(
+        row,
+        { status: 'IN_PROGRESS', progress: '30%' },
+        { version: row.version },
       );
+      await until(() => receiver.received.length === 1, 'the first attempt');
+      // Restarted while the retry waited: the new process has no memory of it, only the task's mark.
+      await t.reopen();
+      receiver.answer = () => 200;
+      t.clock.advance(OWED_CALLBACK_AGE_MS + 1);
+      await t.ctx.engine.jobs.runOnce();
+      await until(() => receiver.received.length === 2, 'the resent callback');
+      expect(JSON.parse(receiver.received[1].body)).toMatchObject({
+        id: taskId,
+        status: 'IN_PROGRESS',
+        progress: '30%',
+      });
+      await expect.poll(async () => (await findTaskByPublicId(t.ctx.store, taskId))!.notify_pending).toBe(0);
+      await t.ctx.engine.jobs.runOnce();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(receiver.received.length).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+
+  it('the engine’s own notifier calls the hook with media URLs signed for this server', async () => {
+    const { receiver, t, key, taskId, close } = await appWithHookedTask({
+      status: 'IN_PROGRESS',
+      progress: '90%',
+    });
+    try {
       const row = (await findTaskByPublicId(t.ctx.store, taskId))!;
       await t.ctx.engine.writer.commit(
         row,
@@ -395,8 +500,7 @@ describe('client callbacks through the running app', () => {
       const res = await fetch(image);
       expect(res.status).not.toBe(403);
     } finally {
-      await t.close();
-      await receiver.close();
+      await close();
     }
   });
 });

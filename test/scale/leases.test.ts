@@ -188,7 +188,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       const first = await Promise.all([a.jobs.runOnce(), b.jobs.runOnce()]);
       expect(errors).toEqual([]);
       // Each job is elected on its own: one instance may hold one job and the other the other.
-      expect(first.flat().sort()).toEqual(['orphan-sweep', 'session-cleanup']);
+      expect(first.flat().sort()).toEqual(['callback-resend', 'orphan-sweep', 'session-cleanup']);
       const orphan = await stores[0].db
         .selectFrom('tasks')
         .selectAll()

@@ -37,6 +37,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
           '002_job_leases',
           '003_listing_indexes',
           '004_task_polls',
+          '005_notify_pending',
         ]);
         const roots = await store.db
           .selectFrom('users')
