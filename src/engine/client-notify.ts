@@ -308,7 +308,8 @@ export class ClientNotifier {
     if (this.closed) return;
     if (outcome !== 'failed') {
       this.remove(delivery);
-      return this.settled(delivery);
+      this.settled(delivery);
+      return;
     }
     const delay = this.settings.retryDelaysMs[delivery.attempts - 1];
     if (delay === undefined) {
@@ -317,7 +318,8 @@ export class ClientNotifier {
         { task: delivery.taskId, attempts: delivery.attempts, target: origin(delivery.url) },
         'client callback given up',
       );
-      return this.settled(delivery);
+      this.settled(delivery);
+      return;
     }
     // A newer state already waits behind this one: it carries the news, so the stale one is not retried.
     if ((this.queues.get(delivery.taskId)?.length ?? 0) > 1) {
