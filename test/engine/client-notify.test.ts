@@ -445,15 +445,16 @@ describe('client callbacks through the running app', () => {
   it('a callback a restart interrupted is sent after it by the resend job', async () => {
     const { receiver, t, taskId, close } = await appWithHookedTask({ status: 'SUBMITTED' });
     try {
-      receiver.answer = () => 500;
+      // The receiver holds the first attempt: no retry can happen before the restart cuts it off.
+      receiver.answer = () => 'hang';
       const row = (await findTaskByPublicId(t.ctx.store, taskId))!;
       await t.ctx.engine.writer.commit(
         row,
         { status: 'IN_PROGRESS', progress: '30%' },
         { version: row.version },
       );
-      await until(() => receiver.received.length === 1, 'the first attempt');
-      // Restarted while the retry waited: the new process has no memory of it, only the task's mark.
+      await until(() => receiver.hanging.length === 1, 'the first attempt');
+      // Restarted mid-delivery: the new process has no memory of it, only the task's mark.
       await t.reopen();
       receiver.answer = () => 200;
       t.clock.advance(OWED_CALLBACK_AGE_MS + 1);
