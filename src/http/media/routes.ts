@@ -4,13 +4,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import { verifyMediaSignature } from '../../core/media-signing.js';
-import { GuardedFetcher, hostsOf } from '../../engine/guarded-fetch.js';
+import { GuardedFetcher } from '../../engine/guarded-fetch.js';
 import type { TaskRow } from '../../store/schema.js';
 import { findTaskByPublicId } from '../../store/tasks.js';
 import { sendError } from '../plugins/errors.js';
 import type { App } from '../types.js';
 import { parseJson } from '../views/tasks.js';
-import { streamMedia } from './stream.js';
+import { mediaReach, streamMedia } from './stream.js';
 
 type Kind = 'image' | 'video';
 
@@ -91,8 +91,7 @@ export async function mediaRoutes(app: App): Promise<void> {
       defaultType: DEFAULT_TYPE[kind],
       maxBytes: MAX_BYTES[kind],
       ranges: kind === 'video',
-      allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
-      proxy: channel?.proxy ?? '',
+      ...(await mediaReach(engine.channels, channel)),
       where: { task: task.task_id, media: path },
     });
   };

@@ -1,7 +1,14 @@
 // Streams a file from a media host to the client through the SSRF guard: the one way Taskgate forwards media.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageCode } from '../../core/messages.js';
-import type { GuardedFetchError, GuardedFetcher, GuardedResponse } from '../../engine/guarded-fetch.js';
+import type { ChannelDirectory } from '../../engine/channels.js';
+import {
+  type GuardedFetchError,
+  type GuardedFetcher,
+  type GuardedResponse,
+  hostsOf,
+} from '../../engine/guarded-fetch.js';
+import type { ChannelRow } from '../../store/schema.js';
 import { sendError } from '../plugins/errors.js';
 
 /** Types served as they are; anything else (HTML above all) would run on Taskgate's own origin. */
@@ -45,6 +52,18 @@ export interface MediaSource {
   proxy: string;
   /** For logs. */
   where: Record<string, string>;
+}
+
+/**
+ * How a task's media hosts are reached: the configured channels' hosts may be private (a simulator, a LAN
+ * proxy), and the task's channel's outbound proxy carries the request, as it carries the channel's upstream calls.
+ */
+export async function mediaReach(
+  channels: ChannelDirectory,
+  channel: ChannelRow | undefined,
+): Promise<Pick<MediaSource, 'allowedHosts' | 'proxy'>> {
+  const all = await channels.all();
+  return { allowedHosts: hostsOf(all.map((c) => c.base_url)), proxy: channel?.proxy ?? '' };
 }
 
 export async function streamMedia(

@@ -4,13 +4,13 @@
 import { Type } from 'typebox';
 import { verifyMediaSignature } from '../../core/media-signing.js';
 import { TASK_CENTER_PLATFORMS } from '../../core/task-status.js';
-import { GuardedFetcher, hostsOf } from '../../engine/guarded-fetch.js';
+import { GuardedFetcher } from '../../engine/guarded-fetch.js';
 import { adapterFor } from '../../platforms/index.js';
 import { findTaskByPublicId } from '../../store/tasks.js';
 import { sendError } from '../plugins/errors.js';
 import type { App } from '../types.js';
 import { parseJson } from '../views/tasks.js';
-import { streamMedia } from './stream.js';
+import { mediaReach, streamMedia } from './stream.js';
 
 const MAX_BYTES = 200 * 1024 * 1024;
 const Failure = Type.Object({ error: Type.String(), message: Type.String() });
@@ -76,8 +76,7 @@ export async function taskMediaRoutes(app: App): Promise<void> {
         ...location,
         maxBytes: MAX_BYTES,
         ranges: true,
-        allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
-        proxy: channel?.proxy ?? '',
+        ...(await mediaReach(engine.channels, channel)),
         where: { task: task.task_id, media: path },
       });
     },

@@ -2,12 +2,12 @@
 // TaskDto fetch, and the content proxy (the caller's completed video, streamed from its channel with Range).
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../../core/errors.js';
-import { GuardedFetcher, hostsOf } from '../../../engine/guarded-fetch.js';
+import { GuardedFetcher } from '../../../engine/guarded-fetch.js';
 import { videoMediaSource } from '../../../platforms/openai-video/media.js';
 import { videoObject, videoTaskDto } from '../../../platforms/openai-video/view.js';
 import type { TaskRow } from '../../../store/schema.js';
 import { findUserTask } from '../../../store/tasks.js';
-import { streamMedia } from '../../media/stream.js';
+import { mediaReach, streamMedia } from '../../media/stream.js';
 import { requireApiKey } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import {
@@ -103,8 +103,7 @@ export async function videoQueryRoutes(app: App): Promise<void> {
         ...location,
         maxBytes: MAX_CONTENT_BYTES,
         ranges: true,
-        allowedHosts: hostsOf((await engine.channels.all()).map((c) => c.base_url)),
-        proxy: channel.proxy,
+        ...(await mediaReach(engine.channels, channel)),
         where: { task: task.task_id, media: `content:${variant}` },
       });
     },
