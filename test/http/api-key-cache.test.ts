@@ -2,7 +2,7 @@
 // very next request: a key disabled, deleted or out of quota, and a user disabled.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyCache } from '../../src/http/plugins/api-key-cache.js';
+import { ApiKeyCache, type KeyRows } from '../../src/http/plugins/api-key-cache.js';
 import type { TokenRow, UserRow } from '../../src/store/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -28,6 +28,60 @@ describe('ApiKeyCache', () => {
     cache.forgetToken(99);
     cache.set('a', token(1, 10), user(10), begun);
     expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('shares one store read among the requests that miss the same key together', async () => {
+    const cache = new ApiKeyCache(60_000);
+    let loads = 0;
+    let finish = (_rows: KeyRows | null) => {};
+    const load = () => {
+      loads++;
+      return new Promise<KeyRows | null>((resolve) => {
+        finish = resolve;
+      });
+    };
+    const waiting = [cache.read('a', load), cache.read('a', load), cache.read('a', load)];
+    const other = cache.read('b', async () => ({ token: token(2, 20), user: user(20) }));
+    expect(loads).toBe(1);
+    finish({ token: token(1, 10), user: user(10) });
+    for (const found of await Promise.all(waiting)) expect(found?.token.id).toBe(1);
+    expect((await other)?.token.id).toBe(2);
+    expect(cache.get('a')?.user.id).toBe(10);
+    // Settled reads are not kept: the next miss reads again.
+    cache.forgetToken(1);
+    await cache.read('a', async () => {
+      loads++;
+      return null;
+    });
+    expect(loads).toBe(2);
+  });
+
+  it('starts a fresh read after an invalidation instead of joining one begun before it', async () => {
+    const cache = new ApiKeyCache(60_000);
+    let finishOld = (_rows: KeyRows | null) => {};
+    const old = cache.read(
+      'a',
+      () =>
+        new Promise<KeyRows | null>((resolve) => {
+          finishOld = resolve;
+        }),
+    );
+    cache.forgetToken(1);
+    const fresh = cache.read('a', async () => null);
+    finishOld({ token: token(1, 10), user: user(10) });
+    expect((await old)?.token.id).toBe(1);
+    expect(await fresh).toBeNull();
+    // The read begun before the change stored nothing, and the key is looked up again next time.
+    expect(cache.get('a')).toBeUndefined();
+    expect(await cache.read('a', async () => null)).toBeNull();
+  });
+
+  it('lets a failed read go, so the next request reads again', async () => {
+    const cache = new ApiKeyCache(60_000);
+    await expect(cache.read('a', () => Promise.reject(new Error('database gone')))).rejects.toThrow(
+      'database gone',
+    );
+    expect((await cache.read('a', async () => ({ token: token(1, 10), user: user(10) })))?.token.id).toBe(1);
   });
 
   it('stores nothing with a TTL of 0', () => {

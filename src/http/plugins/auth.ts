@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { AppError, forbidden, unauthorized } from '../../core/errors.js';
 import { hashSecret } from '../../core/ids.js';
 import { TokenStatus, UserStatus } from '../../core/roles.js';
-import type { TokenRow, UserRow } from '../../store/schema.js';
+import type { DbContext } from '../../store/db.js';
 import { findSessionUserId } from '../../store/sessions.js';
 import { findTokenByKeyHash } from '../../store/tokens.js';
 import { findUserByAccessTokenHash, findUserById } from '../../store/users.js';
-import { type ApiKeyCache, apiKeyCache } from './api-key-cache.js';
+import { apiKeyCache, type KeyRows } from './api-key-cache.js';
 
 export const SESSION_COOKIE = 'taskgate_session';
 
@@ -70,23 +70,20 @@ function ipAllowed(allowList: string, ip: string): boolean {
   return allowed.length === 0 || allowed.includes(ip) || allowed.includes(ip.replace(/^::ffff:/, ''));
 }
 
-/** The key's token and user from the store, remembered for the next requests (api-key-cache.ts). */
-async function lookUpKey(request: FastifyRequest, keyHash: string, cache: ApiKeyCache) {
-  const { store } = request.server.ctx;
-  const begun = cache.begin();
+/** The key's token and user from the store (null: no such key, or its owner is gone). */
+async function readKey(store: DbContext, keyHash: string): Promise<KeyRows | null> {
   const token = await findTokenByKeyHash(store, keyHash);
-  if (!token) {
-    request.log.info({ reason: 'invalid_api_key' }, 'relay authentication failed');
-    throw unauthorized('invalid_api_key');
-  }
+  if (!token) return null;
   const user = await findUserById(store, token.user_id);
-  if (!user) throw unauthorized('invalid_api_key');
-  cache.set(keyHash, token, user, begun);
-  return { token, user };
+  return user ? { token, user } : null;
 }
 
 /** Whether the key and its owner may call now: the refusal, or undefined once `request.apiKey` is set. */
-function admitKey(request: FastifyRequest, found: { token: TokenRow; user: UserRow }): AppError | undefined {
+function admitKey(request: FastifyRequest, found: KeyRows | null): AppError | undefined {
+  if (!found) {
+    request.log.info({ reason: 'invalid_api_key' }, 'relay authentication failed');
+    return unauthorized('invalid_api_key');
+  }
   const { token, user } = found;
   if (token.status !== TokenStatus.enabled) return unauthorized('api_key_disabled');
   if (token.expired_time !== -1 && token.expired_time * 1000 < request.server.ctx.clock.now())
@@ -126,7 +123,9 @@ export function requireApiKey(request: FastifyRequest, _reply: FastifyReply, don
   const cache = apiKeyCache(request.server.ctx.store);
   const cached = cache.get(keyHash);
   if (cached) return done(admitKey(request, cached));
-  lookUpKey(request, keyHash, cache)
+  const { store } = request.server.ctx;
+  cache
+    .read(keyHash, () => readKey(store, keyHash))
     .then((found) => admitKey(request, found))
     .then(done, done);
 }
