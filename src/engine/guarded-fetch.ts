@@ -5,8 +5,9 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher, ProxyAgent, request } from 'undici';
+import { Agent, buildConnector, type Dispatcher, request } from 'undici';
 import { isPrivateAddress } from '../core/ssrf.js';
+import { proxyDispatcher } from './proxy-dispatcher.js';
 
 export type GuardedFetchFailure = 'refused' | 'failed' | 'timeout' | 'too_large';
 
@@ -76,7 +77,7 @@ export interface GuardedRequest extends Partial<GuardedFetchSettings> {
   allowedHosts?: ReadonlySet<string>;
   /** Private targets are allowed everywhere (an admin's choice). */
   allowPrivate?: boolean;
-  /** The channel's outbound proxy (`http://…`), as its upstream calls use; empty or absent: direct. */
+  /** The channel's outbound proxy (`http://`, `https://` or `socks5://`) its upstream calls use; empty: direct. */
   proxy?: string;
   signal?: AbortSignal;
 }
@@ -212,7 +213,7 @@ export class GuardedFetcher {
   /** Connections to targets an allow-list or the admin trusts. */
   private readonly trusted: Agent;
   /** One pool per outbound proxy (channels share a handful). */
-  private readonly proxies = new Map<string, ProxyAgent>();
+  private readonly proxies = new Map<string, Dispatcher>();
   private readonly connectTimeoutMs: number;
 
   constructor(settings: Partial<GuardedFetchSettings> = {}) {
@@ -300,11 +301,11 @@ export class GuardedFetcher {
     }
   }
 
-  private proxyAgent(uri: string): ProxyAgent {
+  private proxyAgent(uri: string): Dispatcher {
     let agent = this.proxies.get(uri);
     if (!agent) {
       // The proxy itself is the admin's configuration: reached wherever it is, loopback included.
-      agent = new ProxyAgent({ uri, connect: { timeout: this.connectTimeoutMs } });
+      agent = proxyDispatcher(uri, this.connectTimeoutMs);
       this.proxies.set(uri, agent);
     }
     return agent;

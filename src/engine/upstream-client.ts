@@ -1,9 +1,10 @@
 // Calls to upstreams: pooled keep-alive connections (one pool per outbound proxy), bounded time and size, and
 // errors that say whether the request may have reached the upstream (a submit must never be sent twice then).
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import type { Metrics } from '../http/plugins/metrics.js';
 import type { UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
+import { isSocksHandshakeError, proxyDispatcher } from './proxy-dispatcher.js';
 
 /** Largest upstream answer read into memory (status lists of 500 tasks stay far below it). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -18,6 +19,9 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
   }
 }
+
+/** How long connecting to a channel's outbound proxy may take (undici's own default for any connection). */
+const PROXY_CONNECT_TIMEOUT_MS = 10_000;
 
 const NEVER_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -45,7 +49,7 @@ export class UpstreamClient {
     if (!proxy) return this.direct;
     let agent = this.proxies.get(proxy);
     if (!agent) {
-      agent = new ProxyAgent(proxy);
+      agent = proxyDispatcher(proxy, PROXY_CONNECT_TIMEOUT_MS);
       this.proxies.set(proxy, agent);
     }
     return agent;
@@ -80,7 +84,7 @@ export class UpstreamClient {
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-      const neverSent = code !== undefined && NEVER_SENT_CODES.has(code);
+      const neverSent = (code !== undefined && NEVER_SENT_CODES.has(code)) || isSocksHandshakeError(code);
       const reason = signal.aborted ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
       this.metrics?.upstreamErrors.inc({ ...labels, kind: signal.aborted ? 'timeout' : 'transport' });
       throw new UpstreamError(reason, neverSent);

@@ -207,8 +207,9 @@ const BODY_ROUTES: BodyRoute[] = [
       { body: { ...CHANNEL, priority: '3' }, field: 'priority' },
       { body: { ...CHANNEL, auto_ban: 1 }, field: 'auto_ban' },
       { body: { ...CHANNEL, base_url: 'javascript:alert(1)' }, field: 'base_url' },
-      // Outbound proxies are HTTP(S) ones (undici's SOCKS support is experimental): a SOCKS URL is refused.
-      { body: { ...CHANNEL, proxy: 'socks5://127.0.0.1:1080' }, field: 'proxy' },
+      // Outbound proxies are HTTP(S) or SOCKS5 ones: SOCKS4 and anything else is refused.
+      { body: { ...CHANNEL, proxy: 'socks4://127.0.0.1:1080' }, field: 'proxy' },
+      { body: { ...CHANNEL, proxy: '127.0.0.1:7890' }, field: 'proxy' },
       { body: { ...CHANNEL, type: 'dall-e' }, field: 'type' },
       { body: { ...CHANNEL, type: '__proto__' }, field: 'type' },
     ],

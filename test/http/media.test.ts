@@ -16,6 +16,7 @@ import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { type Actor, startTestApp, type TestApp } from '../support/app.js';
 import { backends } from '../support/databases.js';
 import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy.js';
+import { type Socks5Proxy, startSocks5Proxy } from '../support/socks5-proxy.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 const CLIP = stillMp4({ width: 64, height: 64, rgb: [10, 200, 30], seconds: 2 });
@@ -43,6 +44,9 @@ for (const backend of backends()) {
     let owner: Actor;
     let imageUrl: string;
     let proxy: ForwardProxy;
+    let socks: Socks5Proxy;
+    /** A channel that reaches its upstream through `socks`. */
+    let socksChannel: number;
     /** A channel that reaches its upstream through `proxy`. */
     let proxiedChannel: number;
 
@@ -105,19 +109,19 @@ for (const backend of backends()) {
         });
         expect(res.status, res.text).toBe(200);
       }
+      /** A channel to the simulator that reaches it through `proxyUrl`. */
+      const channelBehind = async (name: string, proxyUrl: string) => {
+        const res = await t.request('POST', '/api/channel/', {
+          as: t.root,
+          body: { type: 'midjourney-plus', name, base_url: simBase, key: 'k', proxy: proxyUrl },
+        });
+        expect(res.status, res.text).toBe(200);
+        return res.body.data.id as number;
+      };
       proxy = await startForwardProxy();
-      const proxied = await t.request('POST', '/api/channel/', {
-        as: t.root,
-        body: {
-          type: 'midjourney-plus',
-          name: 'behind a proxy',
-          base_url: simBase,
-          key: 'k',
-          proxy: proxy.url,
-        },
-      });
-      expect(proxied.status, proxied.text).toBe(200);
-      proxiedChannel = proxied.body.data.id;
+      proxiedChannel = await channelBehind('behind a proxy', proxy.url);
+      socks = await startSocks5Proxy();
+      socksChannel = await channelBehind('behind SOCKS5', socks.url);
       owner = await t.createUser();
 
       // A real upstream image URL: an imagine on the simulator, forced to SUCCESS.
@@ -141,6 +145,7 @@ for (const backend of backends()) {
       await sim?.close();
       await files?.close();
       await proxy?.close();
+      await socks?.close();
       await new Promise((r) => decoy?.close(r));
     });
 
@@ -236,31 +241,41 @@ for (const backend of backends()) {
       expect(decoyHits).toBe(0);
     });
 
-    it('fetches through the task’s channel’s outbound proxy, as its upstream calls go', async () => {
+    /** Each kind of proxy with the channel behind it. */
+    const behindProxies = () => [
+      { via: proxy, channel: proxiedChannel },
+      { via: socks, channel: socksChannel },
+    ];
+
+    it('fetches through the task’s channel’s outbound proxy (HTTP or SOCKS5), as its upstream calls go', async () => {
       const direct = await addTask({ image_url: imageUrl });
       expect((await download(signed(`/mj/image/${direct}`))).status).toBe(200);
-      expect(proxy.targets).toEqual([]);
-      const taskId = await addTask({ image_url: imageUrl, channel_id: proxiedChannel });
-      const res = await download(signed(`/mj/image/${taskId}`));
-      expect(res.status, res.bytes.toString()).toBe(200);
-      expect([...res.bytes.subarray(0, 4)]).toEqual(PNG_SIGNATURE);
-      expect(proxy.targets).toEqual([new URL(simBase).host]);
+      for (const { via, channel } of behindProxies()) {
+        expect(via.targets, via.url).toEqual([]);
+        const taskId = await addTask({ image_url: imageUrl, channel_id: channel });
+        const res = await download(signed(`/mj/image/${taskId}`));
+        expect(res.status, res.bytes.toString()).toBe(200);
+        expect([...res.bytes.subarray(0, 4)]).toEqual(PNG_SIGNATURE);
+        expect(via.targets, via.url).toEqual([new URL(simBase).host]);
+      }
     });
 
     it('through a proxy, private targets that are no channel are still refused, and the proxy is not asked', async () => {
-      const asked = proxy.targets.length;
-      for (const stored of [
-        `${decoyBase}/image.png`,
-        'http://169.254.169.254/latest/meta-data/',
-        `http://localhost:${new URL(simBase).port}/attachments/x/y/z.png`,
-        'http://[::1]/x.png',
-      ]) {
-        const taskId = await addTask({ image_url: stored, channel_id: proxiedChannel });
-        const res = await download(signed(`/mj/image/${taskId}`));
-        expect(res.status, stored).toBe(403);
-        expect(String(res.json?.description), stored).toMatch(/does not fetch/);
+      for (const { via, channel } of behindProxies()) {
+        const asked = via.targets.length;
+        for (const stored of [
+          `${decoyBase}/image.png`,
+          'http://169.254.169.254/latest/meta-data/',
+          `http://localhost:${new URL(simBase).port}/attachments/x/y/z.png`,
+          'http://[::1]/x.png',
+        ]) {
+          const taskId = await addTask({ image_url: stored, channel_id: channel });
+          const res = await download(signed(`/mj/image/${taskId}`));
+          expect(res.status, stored).toBe(403);
+          expect(String(res.json?.description), stored).toMatch(/does not fetch/);
+        }
+        expect(via.targets.length, via.url).toBe(asked);
       }
-      expect(proxy.targets.length).toBe(asked);
       expect(decoyHits).toBe(0);
     });
 

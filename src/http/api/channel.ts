@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../../core/errors.js';
 import { parsePage } from '../../core/paging.js';
 import { ChannelStatus, Role } from '../../core/roles.js';
 import { testChannel } from '../../engine/channel-health.js';
+import { PROXY_URL_PATTERN } from '../../engine/proxy-dispatcher.js';
 import {
   type ChannelValues,
   createChannel,
@@ -43,7 +44,10 @@ const Fields = {
   weight: Type.Integer({ minimum: 0, maximum: 1e6 }),
   status: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
   auto_ban: Type.Boolean(),
-  proxy: Type.Union([Url, Type.Literal('')]),
+  proxy: Type.Union([Type.String({ maxLength: 512, pattern: PROXY_URL_PATTERN }), Type.Literal('')], {
+    description:
+      'outbound proxy for this channel: http://, https:// or socks5:// (user:password@ when needed)',
+  }),
   push: Type.Boolean(),
   timeout_minutes: Type.Integer({ minimum: 0, maximum: 525_600, description: '0 uses TaskTimeoutMinutes' }),
 };
