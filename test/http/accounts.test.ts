@@ -575,6 +575,23 @@ for (const backend of backends()) {
         });
         expect(created.text).not.toContain('proxy-pass');
         const texts = [created.text];
+        // A SOCKS5 proxy's password is masked the same way.
+        const socks = await root().put('/api/channel/', {
+          id,
+          proxy: 'socks5://user:socks-pass@proxy.example:1080',
+        });
+        expect(socks.status, socks.text).toBe(200);
+        expect(socks.body.data.proxy).toBe('socks5://user:***@proxy.example:1080');
+        expect(socks.text).not.toContain('socks-pass');
+        texts.push(socks.text);
+        // Sending the masked proxy back, as the edit form does, keeps the stored one; a new one replaces it.
+        const resent = await root().put('/api/channel/', { id, proxy: socks.body.data.proxy });
+        expect(resent.status, resent.text).toBe(200);
+        expect((await findChannel(t.ctx.store, id))!.proxy).toBe(
+          'socks5://user:socks-pass@proxy.example:1080',
+        );
+        await root().put('/api/channel/', { id, proxy: 'socks5://other:pass-2@proxy.example:1080' });
+        expect((await findChannel(t.ctx.store, id))!.proxy).toBe('socks5://other:pass-2@proxy.example:1080');
 
         const list = await root().get('/api/channel/?page_size=100');
         expect(list.body.data.items.map((c: Json) => c.id)).toContain(id);

@@ -486,6 +486,33 @@ describe.skipIf(!runUi)('web UI', () => {
     expect(await row.getByRole('switch').isChecked()).toBe(false);
     await shot(page, 'admin-channels-auto-disabled');
 
+    // A proxy set in the form comes back masked, and saving the form again keeps its password and the status.
+    const proxyLabel = 'Proxy (http://, https:// or socks5://; empty: direct)';
+    const saveForm = async () => {
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    };
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('dialog').getByLabel(proxyLabel).fill('socks5://ui:ui-proxy-pass@127.0.0.1:1080');
+    await saveForm();
+    await row.getByRole('button', { name: 'Edit' }).click();
+    expect(await page.getByRole('dialog').getByLabel(proxyLabel).inputValue()).toBe(
+      'socks5://ui:***@127.0.0.1:1080',
+    );
+    await shot(page, 'admin-channel-edit');
+    await saveForm();
+    const stored = await w.t.ctx.store.db
+      .selectFrom('channels')
+      .select(['proxy', 'status', 'status_reason'])
+      .where('id', '=', uiChannel)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({
+      proxy: 'socks5://ui:ui-proxy-pass@127.0.0.1:1080',
+      status: 3,
+      status_reason: why,
+    });
+    expect(await page.content()).not.toContain('ui-proxy-pass');
+
     await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
     await page.getByRole('row', { name: /alice/ }).waitFor();
     await shot(page, 'admin-users');

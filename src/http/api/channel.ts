@@ -17,7 +17,7 @@ import {
 } from '../../store/channels.js';
 import { requireUser } from '../plugins/auth.js';
 import type { App } from '../types.js';
-import { ChannelView, channelView } from '../views/account.js';
+import { ChannelView, channelView, maskProxy } from '../views/account.js';
 import {
   dashboardResponses,
   done,
@@ -217,6 +217,12 @@ export async function channelRoutes(app: App): Promise<void> {
       const body = request.body as FieldsBody & { id: number };
       const values = toValues(body);
       if (values.status === ChannelStatus.enabled) values.failure_count = 0;
+      if (values.proxy) {
+        // A client that read the channel (the UI's edit form) sends back the proxy as shown, its password
+        // masked: that keeps the stored proxy, as an empty key keeps the key.
+        const current = await findChannel(store, body.id);
+        if (current && values.proxy === maskProxy(current.proxy)) values.proxy = undefined;
+      }
       if (!(await updateChannel(store, body.id, values, clock.now()))) throw notFound('channel_not_found');
       engine.channels.invalidate();
       return ok(channelView((await findChannel(store, body.id))!));

@@ -87,7 +87,8 @@ export const ChannelView = Type.Object({
   created_time: Type.Integer(),
 });
 
-function maskProxy(proxy: string): string {
+/** A proxy URL as responses show it: its password, if any, as `***`. */
+export function maskProxy(proxy: string): string {
   if (!proxy) return '';
   try {
     const url = new URL(proxy);

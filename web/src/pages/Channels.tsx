@@ -25,6 +25,7 @@ interface Channel {
   test_time: number;
   response_time: number;
   used_quota: number;
+  proxy: string;
 }
 
 interface Draft {
@@ -38,6 +39,8 @@ interface Draft {
   priority: number;
   weight: number;
   timeout_minutes: number;
+  /** As the API shows it, password masked: sent back unchanged, it keeps the stored proxy. */
+  proxy: string;
 }
 
 const TYPES = ['midjourney', 'midjourney-plus', 'suno', 'openai-video'];
@@ -51,10 +54,26 @@ const EMPTY: Draft = {
   priority: 0,
   weight: 0,
   timeout_minutes: 0,
+  proxy: '',
 };
 
-/** The edit dialog's fields for a channel: the key stays empty (write-only), which keeps the current one. */
-const channelDraft = (channel: Channel): Draft => ({ ...EMPTY, ...channel, key: '' });
+/**
+ * The edit dialog's fields for a channel, and only those: the status stays as it is (an auto-disabled channel
+ * keeps its reason), and the key stays empty (write-only), which keeps the current one.
+ */
+const channelDraft = (c: Channel): Draft => ({
+  id: c.id,
+  type: c.type,
+  name: c.name,
+  base_url: c.base_url,
+  key: '',
+  models: c.models,
+  group: c.group,
+  priority: c.priority,
+  weight: c.weight,
+  timeout_minutes: c.timeout_minutes,
+  proxy: c.proxy,
+});
 
 export function Channels() {
   const { t } = useTranslation();
@@ -76,7 +95,12 @@ export function Channels() {
       setError(t('Name and base URL are required.'));
       return;
     }
-    const body = { ...draft, name: draft.name.trim(), base_url: draft.base_url.trim() };
+    const body = {
+      ...draft,
+      name: draft.name.trim(),
+      base_url: draft.base_url.trim(),
+      proxy: draft.proxy.trim(),
+    };
     try {
       if (draft.id) await api('PUT', '/api/channel/', body);
       else await api('POST', '/api/channel/', body);
@@ -240,6 +264,9 @@ export function Channels() {
             {number('priority', t('Priority'))}
             {number('weight', t('Weight'))}
             {number('timeout_minutes', t('Timeout (minutes, 0: default)'))}
+            {text('proxy', t('Proxy (http://, https:// or socks5://; empty: direct)'), {
+              placeholder: 'socks5://user:password@127.0.0.1:1080',
+            })}
           </>
         )}
       </FormDialog>
