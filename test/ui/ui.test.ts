@@ -486,7 +486,8 @@ describe.skipIf(!runUi)('web UI', () => {
     expect(await row.getByRole('switch').isChecked()).toBe(false);
     await shot(page, 'admin-channels-auto-disabled');
 
-    // A proxy set in the form comes back masked, and saving the form again keeps its password and the status.
+    // A proxy set in the form comes back masked, and saving the form again keeps its password, the switches and
+    // the status.
     const proxyLabel = 'Proxy (http://, https:// or socks5://; empty: direct)';
     const saveForm = async () => {
       await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -494,6 +495,7 @@ describe.skipIf(!runUi)('web UI', () => {
     };
     await row.getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('dialog').getByLabel(proxyLabel).fill('socks5://ui:ui-proxy-pass@127.0.0.1:1080');
+    await page.getByRole('dialog').getByLabel('Accept the upstream’s callbacks (push)').click();
     await saveForm();
     await row.getByRole('button', { name: 'Edit' }).click();
     expect(await page.getByRole('dialog').getByLabel(proxyLabel).inputValue()).toBe(
@@ -503,11 +505,13 @@ describe.skipIf(!runUi)('web UI', () => {
     await saveForm();
     const stored = await w.t.ctx.store.db
       .selectFrom('channels')
-      .select(['proxy', 'status', 'status_reason'])
+      .select(['proxy', 'push', 'auto_ban', 'status', 'status_reason'])
       .where('id', '=', uiChannel)
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({
       proxy: 'socks5://ui:ui-proxy-pass@127.0.0.1:1080',
+      push: 1,
+      auto_ban: 1,
       status: 3,
       status_reason: why,
     });

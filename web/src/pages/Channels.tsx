@@ -26,6 +26,8 @@ interface Channel {
   response_time: number;
   used_quota: number;
   proxy: string;
+  auto_ban: boolean;
+  push: boolean;
 }
 
 interface Draft {
@@ -41,6 +43,8 @@ interface Draft {
   timeout_minutes: number;
   /** As the API shows it, password masked: sent back unchanged, it keeps the stored proxy. */
   proxy: string;
+  auto_ban: boolean;
+  push: boolean;
 }
 
 const TYPES = ['midjourney', 'midjourney-plus', 'suno', 'openai-video'];
@@ -55,6 +59,8 @@ const EMPTY: Draft = {
   weight: 0,
   timeout_minutes: 0,
   proxy: '',
+  auto_ban: true,
+  push: false,
 };
 
 /**
@@ -73,6 +79,8 @@ const channelDraft = (c: Channel): Draft => ({
   weight: c.weight,
   timeout_minutes: c.timeout_minutes,
   proxy: c.proxy,
+  auto_ban: c.auto_ban,
+  push: c.push,
 });
 
 export function Channels() {
@@ -198,6 +206,17 @@ export function Channels() {
       </Field>
     );
 
+  const toggle = (key: 'auto_ban' | 'push', label: string) =>
+    draft && (
+      <Field id={`channel-${key}`} label={label}>
+        <Switch
+          id={`channel-${key}`}
+          checked={draft[key]}
+          onChange={(on) => setDraft({ ...draft, [key]: on })}
+        />
+      </Field>
+    );
+
   return (
     <section aria-labelledby="channels-title">
       <h1 id="channels-title">{t('Channels')}</h1>
@@ -267,6 +286,8 @@ export function Channels() {
             {text('proxy', t('Proxy (http://, https:// or socks5://; empty: direct)'), {
               placeholder: 'socks5://user:password@127.0.0.1:1080',
             })}
+            {toggle('auto_ban', t('Disable automatically after repeated key or account failures'))}
+            {toggle('push', t('Accept the upstream’s callbacks (push)'))}
           </>
         )}
       </FormDialog>
