@@ -8,10 +8,18 @@ import { listAllChannels } from '../store/channels.js';
 import type { DbContext } from '../store/db.js';
 import type { ChannelRow } from '../store/schema.js';
 
-const list = (text: string) => text.split(',').map((s) => s.trim());
+const list = (text: string) => new Set(text.split(',').map((s) => s.trim()));
+
+/** A channel with what `candidates` asks of it parsed once per read of the channels, not once per submit. */
+interface Listed {
+  row: ChannelRow;
+  platform: string | null;
+  groups: Set<string>;
+  models: Set<string>;
+}
 
 export class ChannelDirectory {
-  private cache: { rows: ChannelRow[]; at: number } | null = null;
+  private cache: { rows: ChannelRow[]; listed: Listed[]; at: number } | null = null;
 
   constructor(
     private readonly store: DbContext,
@@ -33,12 +41,23 @@ export class ChannelDirectory {
     this.cache = null;
   }
 
-  async all(): Promise<ChannelRow[]> {
+  private async read(): Promise<{ rows: ChannelRow[]; listed: Listed[] }> {
     const now = this.clock.now();
     if (!this.cache || now - this.cache.at > this.ttlMs || now < this.cache.at) {
-      this.cache = { rows: await listAllChannels(this.store), at: now };
+      const rows = await listAllChannels(this.store);
+      const listed = rows.map((row) => ({
+        row,
+        platform: platformOfChannelType(row.type),
+        groups: list(row.group),
+        models: list(row.models),
+      }));
+      this.cache = { rows, listed, at: now };
     }
-    return this.cache.rows;
+    return this.cache;
+  }
+
+  async all(): Promise<ChannelRow[]> {
+    return (await this.read()).rows;
   }
 
   async get(id: number): Promise<ChannelRow | undefined> {
@@ -47,16 +66,18 @@ export class ChannelDirectory {
 
   /** Channels to try for a submit, best first. */
   async candidates(platform: string, group: string, model: string): Promise<ChannelRow[]> {
-    const eligible = (await this.all()).filter(
-      (c) =>
-        c.status === ChannelStatus.enabled &&
-        platformOfChannelType(c.type) === platform &&
-        list(c.group).includes(group) &&
-        list(c.models).includes(model),
-    );
     const tiers = new Map<number, ChannelRow[]>();
-    for (const channel of eligible)
-      tiers.set(channel.priority, [...(tiers.get(channel.priority) ?? []), channel]);
+    for (const c of (await this.read()).listed) {
+      const eligible =
+        c.row.status === ChannelStatus.enabled &&
+        c.platform === platform &&
+        c.groups.has(group) &&
+        c.models.has(model);
+      if (!eligible) continue;
+      const tier = tiers.get(c.row.priority);
+      if (tier) tier.push(c.row);
+      else tiers.set(c.row.priority, [c.row]);
+    }
     return [...tiers.entries()].sort(([a], [b]) => b - a).flatMap(([, tier]) => weightedOrder(tier));
   }
 }
