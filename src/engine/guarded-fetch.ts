@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { Agent, buildConnector, type Dispatcher, request } from 'undici';
 import { isPrivateAddress } from '../core/ssrf.js';
-import { proxyDispatcher } from './proxy-dispatcher.js';
+import { ProxyPools } from './proxy-dispatcher.js';
 
 export type GuardedFetchFailure = 'refused' | 'failed' | 'timeout' | 'too_large';
 
@@ -212,14 +212,13 @@ export class GuardedFetcher {
   private readonly guarded: Agent;
   /** Connections to targets an allow-list or the admin trusts. */
   private readonly trusted: Agent;
-  /** One pool per outbound proxy (channels share a handful). */
-  private readonly proxies = new Map<string, Dispatcher>();
-  private readonly connectTimeoutMs: number;
+  /** Connections through channels' outbound proxies (the proxy itself is the admin's: reached wherever it is). */
+  private readonly proxies: ProxyPools;
 
   constructor(settings: Partial<GuardedFetchSettings> = {}) {
     this.settings = { ...DEFAULT_GUARDED_FETCH, ...settings };
     const connectTimeout = Math.min(this.settings.timeoutMs, 10_000);
-    this.connectTimeoutMs = connectTimeout;
+    this.proxies = new ProxyPools(connectTimeout);
     const pool = { keepAliveTimeout: 10_000, connections: 32 };
     this.guarded = new Agent({ ...pool, connect: guardedConnector(connectTimeout) });
     this.trusted = new Agent({ ...pool, connect: { timeout: connectTimeout } });
@@ -245,7 +244,7 @@ export class GuardedFetcher {
     try {
       for (let hop = 0; ; hop++) {
         const trusted = options.allowPrivate === true || options.allowedHosts?.has(hostKey(target)) === true;
-        const proxy = options.proxy ? this.proxyAgent(options.proxy) : null;
+        const proxy = options.proxy ? this.proxies.get(options.proxy) : null;
         if (proxy && !trusted) await checkProxiedTarget(target);
         const response = await request(target, {
           method: method as Dispatcher.HttpMethod,
@@ -301,19 +300,8 @@ export class GuardedFetcher {
     }
   }
 
-  private proxyAgent(uri: string): Dispatcher {
-    let agent = this.proxies.get(uri);
-    if (!agent) {
-      // The proxy itself is the admin's configuration: reached wherever it is, loopback included.
-      agent = proxyDispatcher(uri, this.connectTimeoutMs);
-      this.proxies.set(uri, agent);
-    }
-    return agent;
-  }
-
   async close(): Promise<void> {
-    const proxies = [...this.proxies.values()].map((agent) => agent.close());
-    await Promise.all([this.guarded.close(), this.trusted.close(), ...proxies]);
+    await Promise.all([this.guarded.close(), this.trusted.close(), this.proxies.close()]);
   }
 }
 

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { Metrics } from '../http/plugins/metrics.js';
 import type { UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
-import { isSocksHandshakeError, proxyDispatcher } from './proxy-dispatcher.js';
+import { isSocksHandshakeError, ProxyPools } from './proxy-dispatcher.js';
 
 /** Largest upstream answer read into memory (status lists of 500 tasks stay far below it). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -41,18 +41,12 @@ export interface CallOptions {
 
 export class UpstreamClient {
   private readonly direct = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
-  private readonly proxies = new Map<string, Dispatcher>();
+  private readonly proxies = new ProxyPools(PROXY_CONNECT_TIMEOUT_MS);
 
   constructor(private readonly metrics?: Metrics) {}
 
   private dispatcher(proxy: string): Dispatcher {
-    if (!proxy) return this.direct;
-    let agent = this.proxies.get(proxy);
-    if (!agent) {
-      agent = proxyDispatcher(proxy, PROXY_CONNECT_TIMEOUT_MS);
-      this.proxies.set(proxy, agent);
-    }
-    return agent;
+    return proxy ? this.proxies.get(proxy) : this.direct;
   }
 
   async call(
@@ -92,7 +86,7 @@ export class UpstreamClient {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.direct.close(), ...[...this.proxies.values()].map((agent) => agent.close())]);
+    await Promise.all([this.direct.close(), this.proxies.close()]);
   }
 }
 

@@ -14,19 +14,13 @@ interface OptionItem {
   value: string;
 }
 
-/** JSON as the editor shows it, one entry a line; text that is not JSON as it is. */
-function pretty(text: string): string {
+/**
+ * JSON laid out again: one entry a line as the editor shows it (`indent` 2), or on one line as the server stores
+ * it. Text that does not parse stays as typed, for the server to refuse.
+ */
+function relaid(text: string, indent?: number): string {
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}
-
-/** JSON as the server stores it, on one line; text that does not parse goes as typed, for the server to refuse. */
-function compact(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text));
+    return JSON.stringify(JSON.parse(text), null, indent);
   } catch {
     return text;
   }
@@ -35,7 +29,7 @@ function compact(text: string): string {
 function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
   const { t } = useTranslation();
   const json = /^\s*[[{]/.test(item.value);
-  const shown = json ? pretty(item.value) : item.value;
+  const shown = json ? relaid(item.value, 2) : item.value;
   const [value, setValue] = useState(shown);
   const label = t(`option.${item.key}`, { defaultValue: item.key });
   const save = async (next: string) => {
@@ -57,7 +51,7 @@ function Editor({ item, onSaved }: { item: OptionItem; onSaved: () => void }) {
     );
   }
   const saveButton = (
-    <Button size="small" disabled={value === shown} onClick={() => void save(json ? compact(value) : value)}>
+    <Button size="small" disabled={value === shown} onClick={() => void save(json ? relaid(value) : value)}>
       {t('Save')}
     </Button>
   );
