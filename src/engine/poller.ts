@@ -359,10 +359,12 @@ export class Poller {
         kinds.push('failed');
       } else untouched.push(row);
     }
-    const written = await this.deps.writer.commitMany(writes);
-    // Only rows still open after their write (or with none) can time out; a lost fence leaves the row alone.
+    const written = await this.commitBatch(writes);
+    // Only rows still open after their write (or with none) can time out; a lost fence leaves the row alone, a
+    // row the database refused stays as it was read.
     const open = [...untouched];
     for (const [i, after] of written.entries()) {
+      if (after === undefined) open.push(writes[i].row);
       if (!after) continue;
       if (kinds[i] === 'changed') stats.changed++;
       if (kinds[i] === 'failed') stats.failed++;
@@ -371,6 +373,31 @@ export class Poller {
     const timeoutMinutes = channel.timeout_minutes || this.deps.options.get('TaskTimeoutMinutes');
     const late = open.filter((row) => now - row.submit_time >= timeoutMinutes * 60_000);
     await this.failAll(late, `the task did not finish within ${timeoutMinutes} minutes`, owner, stats);
+  }
+
+  /**
+   * Writes a batch in one transaction; if the database refuses it, writes its rows one by one, so a row it
+   * refuses stops only itself (undefined at its place), not the batch nor the timeouts checked after it.
+   */
+  private async commitBatch(writes: TaskWrite[]): Promise<Array<TaskRow | null | undefined>> {
+    try {
+      return await this.deps.writer.commitMany(writes);
+    } catch (error) {
+      if (writes.length === 1) {
+        this.deps.log.error(
+          { err: error, task: writes[0].row.task_id },
+          'a task change could not be written',
+        );
+        return [undefined];
+      }
+      this.deps.log.error(
+        { err: error, tasks: writes.length },
+        'a batch of task changes failed; writing them one by one',
+      );
+      const written: Array<TaskRow | null | undefined> = [];
+      for (const write of writes) written.push(...(await this.commitBatch([write])));
+      return written;
+    }
   }
 
   /** The task rows of claimed tasks, read when they are about to be applied (see ClaimedTask). */

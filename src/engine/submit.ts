@@ -13,6 +13,7 @@ import type { Options } from '../services/options.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { reserveQuota } from '../store/ledger.js';
 import type { ChannelRow, NewTask, TaskPatch, TaskRow, TokenRow, UserRow } from '../store/schema.js';
+import { storablePatch } from '../store/storable.js';
 import { restartPoll, schedulePoll } from '../store/task-leases.js';
 import { writeTaskFenced } from '../store/task-writes.js';
 import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
@@ -294,9 +295,11 @@ async function recordAcceptance(
     updated_at: now,
   };
   // Only what differs is written: a column named in an UPDATE rewrites every index it is in (status: four).
-  const changes = Object.fromEntries(
-    Object.entries(wanted).filter(([column, value]) => task[column as keyof TaskRow] !== value),
-  ) as TaskPatch;
+  const changes = storablePatch(
+    Object.fromEntries(
+      Object.entries(wanted).filter(([column, value]) => task[column as keyof TaskRow] !== value),
+    ) as TaskPatch,
+  );
   const written = await inTransaction(deps.store, async (trx) => {
     if (!(await writeTaskFenced(trx, task.id, changes, { version: task.version, now }))) return false;
     // Tasks waiting for a modal are polled too, so timeouts reach them.
@@ -320,7 +323,8 @@ async function recordAcceptance(
 /** Fails and refunds the reserved task; the row in hand is tried first, a fresh read if it changed meanwhile. */
 async function fail(deps: SubmitDeps, task: TaskRow, reason: string, code?: number | string): Promise<void> {
   const patch = failurePatch(reason, deps.clock.now());
-  if (typeof code === 'number') patch.code = code;
+  // The column is a 32-bit integer: an upstream's odd code (4.5, 1e12) stays in the reason, not in the column.
+  if (typeof code === 'number' && Number.isInteger(code) && Math.abs(code) <= 2 ** 31 - 1) patch.code = code;
   if (await deps.writer.commit(task, patch, { version: task.version })) return;
   const current = (await findTaskByPublicId(deps.store, task.task_id))!;
   await deps.writer.commit(current, patch, { version: current.version });

@@ -7,6 +7,7 @@ import type { Metrics } from '../http/plugins/metrics.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { refundQuota } from '../store/ledger.js';
 import type { TaskPatch, TaskRow } from '../store/schema.js';
+import { storablePatch } from '../store/storable.js';
 import { settlePolls } from '../store/task-leases.js';
 import { type Fence, writeTasksFenced } from '../store/task-writes.js';
 import { pollChange } from './observation.js';
@@ -60,9 +61,12 @@ export class TaskWriter {
     const now = this.clock.now();
     // The mark is written with the change itself, so a crash before the callback goes out cannot lose it.
     const owes = this.owesCallback;
-    const writes = owes
-      ? planned.map((w) => (owes(w.row, w.patch) ? { ...w, patch: { ...w.patch, notify_pending: 1 } } : w))
-      : planned;
+    const writes = planned.map((w) => {
+      // Upstream text goes in as every engine can store it: one refused value would roll back the whole batch.
+      const patch = storablePatch(w.patch);
+      if (owes?.(w.row, patch)) return { ...w, patch: { ...patch, notify_pending: 1 } };
+      return patch === w.patch ? w : { ...w, patch };
+    });
     const refunded = new Set<number>();
     const written = await inTransaction(
       this.store,

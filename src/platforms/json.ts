@@ -43,6 +43,9 @@ export function stringArray(v: unknown): string[] | undefined {
   return out;
 }
 
+/** The longest upstream id Taskgate keeps (the `upstream_id` column); a longer one is an unreadable answer. */
+export const MAX_UPSTREAM_ID = 191;
+
 /** Cuts text an upstream sends before it goes into a column or a message. */
 export const clip = (text: string, max = 2000): string =>
   text.length > max ? `${text.slice(0, max)}…` : text;

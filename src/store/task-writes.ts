@@ -6,6 +6,7 @@ import { chunks } from '../core/concurrency.js';
 import type { DbContext } from './db.js';
 import { executePrebuilt, prebuilt } from './prebuilt.js';
 import type { TaskPatch } from './schema.js';
+import { storableText } from './storable.js';
 import { IDS_PER_STATEMENT } from './task-leases.js';
 
 export interface Fence {
@@ -153,6 +154,6 @@ function batchedUpdate(columns: (keyof TaskPatch)[], leased: boolean): string {
   });
 }
 
-/** A lone UTF-16 surrogate is not valid JSON to PostgreSQL: U+FFFD instead, as pg sends it in a plain parameter. */
+/** A lone UTF-16 surrogate or a NUL is not valid in jsonb: U+FFFD instead, as pg sends it in a plain parameter. */
 const wellFormed = (_key: string, value: unknown) =>
-  typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value;
+  typeof value === 'string' ? storableText(value) : value;

@@ -405,10 +405,10 @@ describeEachBackend('task writer batches', (current, dialect) => {
     expect(heard.map((h) => h.after.id).sort()).toEqual([0, 5, 6, 7, 8].map((i) => rows[i].id).sort());
     const after = await Promise.all(rows.map((row) => read(store, row.id)));
     for (const i of [0, 5, 6, 8]) expect(after[i]).toEqual(written[i]);
-    // A lone surrogate is stored as U+FFFD (SQLite keeps its three WTF-8 bytes, read back as three), and the
-    // undefined column is not written (the answered row has it undefined, as the patch spread it).
-    const replaced = dialect === 'sqlite' ? 'a\ufffd\ufffd\ufffdb' : 'a\ufffdb';
-    expect(after[7]).toEqual({ ...written[7], state: replaced, description: before[7].description });
+    // A lone surrogate is stored as U+FFFD on every engine, and the row answered says so; the undefined column is
+    // not written (the answered row has it undefined, as the patch spread it).
+    expect(written[7]?.state).toBe('a\ufffdb');
+    expect(after[7]).toEqual({ ...written[7], description: before[7].description });
     expect(after[6]).toMatchObject(awkward);
     expect(after[5]).toMatchObject({ status: 'FAILURE', refunded: 1, version: before[5].version + 1 });
     for (const i of [1, 2, 3, 4]) expect(after[i]).toEqual(before[i]);

@@ -1,6 +1,6 @@
 // midjourney-proxy as an upstream: submits answer {code, description, result, properties}; statuses come in
 // batches from POST /mj/task/list-by-condition.
-import { clip, isObject, parseJsonText, str } from '../json.js';
+import { clip, isObject, MAX_UPSTREAM_ID, parseJsonText, str } from '../json.js';
 import type { PlatformAdapter, PollTarget, SubmitReading, UpstreamResponse } from '../types.js';
 import { mjTaskId, readMjTask } from './task-json.js';
 
@@ -46,13 +46,21 @@ function readSubmit(response: UpstreamResponse): SubmitReading {
   const code = typeof body.code === 'number' ? body.code : Number(str(body.code));
   const description = clip(str(body.description) ?? '', 500);
   const properties = isObject(body.properties) ? body.properties : {};
-  if (response.status === 200 && ACCEPTED.has(code)) {
+  const answered = response.status >= 200 && response.status < 300;
+  // A code that is no whole 32-bit number (1.5, 1e12) is no code midjourney-proxy sends: on a 2xx the task may
+  // exist upstream, so the answer is unreadable, never a refusal passed on (or truncated to 1 on the way out).
+  if (Number.isFinite(code) && !(Number.isInteger(code) && Math.abs(code) <= 2 ** 31 - 1)) {
+    return refusal(502, 9, `the upstream answered HTTP ${response.status} with an invalid code`, true);
+  }
+  if (answered && ACCEPTED.has(code)) {
     const upstreamId = str(body.result);
     if (Array.isArray(body.result)) {
       // upload-discord-images answers with URLs and creates no upstream task.
       return { kind: 'accepted', upstreamId: '', code, description, properties, result: body.result };
     }
     if (!upstreamId) return refusal(502, 9, 'the upstream accepted the task without giving its id', true);
+    if (upstreamId.length > MAX_UPSTREAM_ID)
+      return refusal(502, 9, 'the upstream accepted the task with an id too long to track', true);
     return {
       kind: 'accepted',
       upstreamId,
@@ -69,7 +77,8 @@ function readSubmit(response: UpstreamResponse): SubmitReading {
     kind: 'refused',
     // midjourney-proxy answers refusals with HTTP 200 and the reason in `code`; clients expect the same.
     status: response.status >= 400 ? response.status : 200,
-    code,
+    // A success code on an answer that is not a success (a 4xx saying code 1) must not read as one to the client.
+    code: ACCEPTED.has(code) ? 9 : code,
     description: description || `refused with code ${code}`,
     properties,
     channelFault: code === 3 && description.includes(NO_ACCOUNT),

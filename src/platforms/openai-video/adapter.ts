@@ -1,7 +1,7 @@
 // The OpenAI video API as an upstream (reference suno-and-video.md Part 2): a create answers a video object, and
 // each video is polled on its own with GET /v1/videos/{id} (no batch route; the engine polls in parallel).
 // Pure translation: the engine does the calls, the money and the database.
-import { clip, isObject, parseJsonText, str } from '../json.js';
+import { clip, isObject, MAX_UPSTREAM_ID, parseJsonText, str } from '../json.js';
 import type { PlatformAdapter, PollReading, SubmitReading, UpstreamResponse } from '../types.js';
 import { rewriteVideoMedia, videoMediaSource } from './media.js';
 import { retrieveVideoRequest } from './requests.js';
@@ -80,12 +80,12 @@ function readSubmit(response: UpstreamResponse): SubmitReading {
     return refusal(502, own(message, 'upstream_unreadable'), true);
   }
   const upstreamId = videoId(body);
-  if (!upstreamId || upstreamId.length > 200) {
+  if (!upstreamId || upstreamId.length > MAX_UPSTREAM_ID) {
     return refusal(502, own('the upstream accepted the video without giving its id', 'upstream_no_id'), true);
   }
   const seen = readVideoObject(body);
-  // The engine records `initial` as it is, outside the writer: a video already final at create (failed at
-  // once) must reach the task through the first poll instead, which sets its reason and refunds it.
+  // A video already final at create (failed at once) is left to the first poll, which reads its reason and
+  // refunds it like any later failure.
   const initial = seen && seen.status !== 'SUCCESS' && seen.status !== 'FAILURE' ? seen : undefined;
   return {
     kind: 'accepted',

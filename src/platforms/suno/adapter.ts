@@ -1,6 +1,6 @@
 // Suno-API as an upstream (reference suno-and-video.md Part 1): submits answer {code, message, data: <id>};
 // statuses come in batches from POST /suno/fetch. Pure translation: the engine does the calls and the money.
-import { clip, isObject, parseJsonText, str } from '../json.js';
+import { clip, isObject, MAX_UPSTREAM_ID, parseJsonText, str } from '../json.js';
 import type {
   PlatformAdapter,
   PollTarget,
@@ -62,7 +62,7 @@ function readSubmit(response: UpstreamResponse): SubmitReading {
   const message = clip(str(body.message) ?? '', 500);
   if (status === 200 && code === 'success') {
     const upstreamId = typeof body.data === 'string' ? body.data.trim() : '';
-    if (!upstreamId || upstreamId.length > 200) {
+    if (!upstreamId || upstreamId.length > MAX_UPSTREAM_ID) {
       return refusal(502, CHANNEL_FAILURE_CODE, 'the upstream accepted the task without giving its id', true);
     }
     return { kind: 'accepted', upstreamId, code: 1, description: '', properties: {} };
