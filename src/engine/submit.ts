@@ -5,7 +5,7 @@
 // every try, so a client request is charged once at most.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { AppError } from '../core/errors.js';
+import { AppError, badRequest } from '../core/errors.js';
 import { FALLBACK_PRICE, quotaFor } from '../core/pricing.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import type { SubmitReading, UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
@@ -232,17 +232,24 @@ async function reserve(
   const continued = input.continueTask;
   if (continued) {
     await inTransaction(deps.store, async (trx) => {
-      await reserveQuota(trx, reservation, now);
-      await trx.db
+      // Charged only if the task still waits for its modal: one that ended meanwhile (its timeout, a push) could
+      // never be refunded. It stops waiting here, so a second modal sent at once is refused before it reaches the
+      // upstream, whose refusal would fail the task the first one continues.
+      const updated = await trx.db
         .updateTable('tasks')
         .set((eb) => ({
           quota: eb('quota', '+', quota),
           model: input.model,
+          status: 'NOT_START',
           updated_at: now,
           version: eb('version', '+', 1),
         }))
         .where('id', '=', continued.id)
-        .execute();
+        .where('status', '=', 'MODAL')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1)
+        throw badRequest(`the task ${continued.task_id} is no longer waiting for a modal; read it again`);
+      await reserveQuota(trx, reservation, now);
     });
     // A continued task is polled meanwhile (it waits for its modal): only a fresh read has its version.
     return (await findTaskByPublicId(deps.store, input.publicId))!;

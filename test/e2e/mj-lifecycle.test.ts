@@ -2,6 +2,8 @@
 // money moves exactly as the ledger says. On SQLite and PostgreSQL (and MariaDB when it answers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotaFor } from '../../src/core/pricing.js';
+import { failurePatch } from '../../src/engine/observation.js';
+import { findTaskByPublicId } from '../../src/store/tasks.js';
 import { backends } from '../support/databases.js';
 import { type MjWorld, pollUntil, startMjWorld, USER_QUOTA } from '../support/mj-world.js';
 
@@ -163,6 +165,63 @@ for (const backend of backends()) {
         prompt: 'a valley --ar 1:1 --zoom 2',
       });
       expect(modal.body, modal.text).toMatchObject({ code: 1, result: zoomId });
+      expect((await w.balance()).quota).toBe(before.quota - quotaFor(0.1, 1));
+      await pollUntil(w, succeeded(zoomId));
+    });
+
+    /** A CUSTOM_ZOOM task waiting for its modal (free so far). */
+    async function waitingForModal(): Promise<string> {
+      const origin = (await w.submit('/mj/submit/imagine', { prompt: 'a valley' })).body.result as string;
+      await pollUntil(w, succeeded(origin));
+      const upscale = (await w.submit('/mj/submit/change', { taskId: origin, action: 'UPSCALE', index: 1 }))
+        .body.result as string;
+      await pollUntil(w, succeeded(upscale));
+      const zoomButton = (JSON.parse((await w.task(upscale))!.buttons) as Array<{ customId: string }>).find(
+        (b) => b.customId.startsWith('MJ::CustomZoom'),
+      )!;
+      const zoom = await w.submit('/mj/submit/action', { taskId: upscale, customId: zoomButton.customId });
+      return zoom.body.result as string;
+    }
+
+    it('a modal sent as its task ends is refused and charges nothing', async () => {
+      const zoomId = await waitingForModal();
+      // Between the relay's read and the charge, the task times out (the poller's own failure, fenced as usual):
+      // the engine's channel lookup runs in that window.
+      const { engine, store } = w.t.ctx;
+      const get = engine.channels.get.bind(engine.channels);
+      engine.channels.get = async (id: number) => {
+        engine.channels.get = get;
+        const row = (await w.task(zoomId))!;
+        await engine.writer.commit(row, failurePatch('timed out', w.t.clock.now(), ''), {
+          version: row.version,
+        });
+        return get(id);
+      };
+      const before = await w.balance();
+      const modal = await w.submit('/mj/submit/modal', { taskId: zoomId, prompt: 'a valley --zoom 2' });
+      engine.channels.get = get;
+      expect({ status: modal.status, code: modal.body.code }, modal.text).toEqual({ status: 400, code: 4 });
+      expect(await findTaskByPublicId(store, zoomId)).toMatchObject({ status: 'FAILURE', quota: 0 });
+      expect(await w.ledgerOf(zoomId)).toEqual([]);
+      expect((await w.balance()).quota).toBe(before.quota);
+    });
+
+    it('two modals sent at once: one is charged and goes on, the other is refused', async () => {
+      const zoomId = await waitingForModal();
+      const before = await w.balance();
+      const answers = await Promise.all(
+        ['a valley --zoom 2', 'a valley --zoom 1.5'].map((prompt) =>
+          w.submit('/mj/submit/modal', { taskId: zoomId, prompt }),
+        ),
+      );
+      const outcomes = answers
+        .map((a) => ({ status: a.status, code: a.body.code }))
+        .sort((a, b) => a.status - b.status);
+      expect(outcomes, answers.map((a) => a.text).join('\n')).toEqual([
+        { status: 200, code: 1 },
+        { status: 400, code: 4 },
+      ]);
+      expect((await w.ledgerOf(zoomId)).map((r) => r.kind)).toEqual(['charge']);
       expect((await w.balance()).quota).toBe(before.quota - quotaFor(0.1, 1));
       await pollUntil(w, succeeded(zoomId));
     });
