@@ -259,7 +259,8 @@ export class Poller {
     const unsubmitted: ClaimedTask[] = [];
     for (const task of claimed) {
       if (task.upstream_id) pollable.push(task);
-      else if (now - task.submit_time >= SUBMIT_GRACE_MS) unsubmitted.push(task);
+      // A submit still trying channels touches its task before every try (`engine/submit.ts`).
+      else if (now - task.updated_at >= SUBMIT_GRACE_MS) unsubmitted.push(task);
     }
     await this.failAll(
       await this.rowsOf(unsubmitted),

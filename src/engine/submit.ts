@@ -16,7 +16,7 @@ import type { ChannelRow, NewTask, TaskPatch, TaskRow, TokenRow, UserRow } from 
 import { storablePatch } from '../store/storable.js';
 import { restartPoll, schedulePoll } from '../store/task-leases.js';
 import { writeTaskFenced } from '../store/task-writes.js';
-import { findTaskByPublicId, insertTask, taskValues } from '../store/tasks.js';
+import { findTaskByPublicId, insertTask, taskValues, touchUnsubmitted } from '../store/tasks.js';
 import { type ChannelHealth, keyFailure } from './channel-health.js';
 import type { ChannelDirectory } from './channels.js';
 import { failurePatch, planUpdate } from './observation.js';
@@ -113,6 +113,9 @@ export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<
   let lastError = 'no channel was tried';
   for (const [attempt, channel] of tries.entries()) {
     tried.push(channel.id);
+    // The poller fails a task without an upstream id SUBMIT_GRACE_MS after its last touch, as a submit its
+    // instance died in; tries that each waited for a slow refusal must not add up to that.
+    if (attempt > 0) await touchUnsubmitted(deps.store, task.id, deps.clock.now());
     const logTry = (level: 'info' | 'warn', outcome: string, extra: Record<string, unknown> = {}) =>
       deps.log[level](
         {

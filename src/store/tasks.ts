@@ -178,6 +178,16 @@ export async function findUserTaskColumns<C extends keyof TaskRow>(
   return selectFirst<Pick<TaskRow, C>>(ctx, text, [taskId, userId, platform]);
 }
 
+/** Marks a task whose submit is still under way as alive (its `updated_at`), while it has no upstream id. */
+export async function touchUnsubmitted(ctx: DbContext, id: number, now: number): Promise<void> {
+  await ctx.db
+    .updateTable('tasks')
+    .set({ updated_at: now })
+    .where('id', '=', id)
+    .where('upstream_id', '=', '')
+    .execute();
+}
+
 export function findUserTasksByIds(
   ctx: DbContext,
   userId: number,

@@ -81,12 +81,12 @@ describeEachBackend('task leases', (current) => {
     expect(claimed.map((r) => r.id).sort((a, b) => a - b)).toEqual(before.map((r) => r.id));
     // What a round needs before the status answer, as stored; the wide row is read after it.
     expect([...claimed].sort((a, b) => a.id - b.id)).toEqual(
-      before.map(({ id, channel_id, upstream_id, action, submit_time }) => ({
+      before.map(({ id, channel_id, upstream_id, action, updated_at }) => ({
         id,
         channel_id,
         upstream_id,
         action,
-        submit_time,
+        updated_at,
       })),
     );
     // Every column, version and updated_at included, stays as it was.
