@@ -30,6 +30,9 @@ const NEVER_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  // Refused before anything was dispatched: a URL or option undici cannot use.
+  'ERR_INVALID_URL',
+  'UND_ERR_INVALID_ARG',
 ]);
 
 export interface CallOptions {
@@ -59,8 +62,13 @@ export class UpstreamClient {
     const labels = { channel: String(options.channelId), operation: options.operation };
     const signal = AbortSignal.timeout(options.timeoutMs);
     let body: string | Buffer | undefined;
-    if (req.body !== undefined)
-      body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
+    try {
+      if (req.body !== undefined)
+        body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
+    } catch (error) {
+      // A body that cannot be serialised (nested too deep) never left: it is not an upstream failure.
+      throw new UpstreamError(`the request could not be serialised: ${(error as Error).message}`, true);
+    }
     try {
       const response = await request(`${baseUrl}${req.path}`, {
         method: req.method,

@@ -39,17 +39,28 @@ export const REDACTED_PATHS = [
   '*.access_token',
 ];
 
-/** Whether a parsed query, params or JSON body holds U+0000 anywhere (keys included). */
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object' || depth > 64 || Buffer.isBuffer(value)) return false;
-  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
+/** How deep a request's JSON may nest: real bodies are a few levels deep; deeper ones cannot be forwarded. */
+const MAX_DEPTH = 64;
+
+/** What makes a parsed query, params or JSON body unusable: U+0000 anywhere (keys included), or deep nesting. */
+function flaw(value: unknown, depth = 0): 'nul' | 'deep' | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'nul' : null;
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  if (depth >= MAX_DEPTH) return 'deep';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = flaw(item, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
   // A for-in loop, not Object.entries: this runs on every request's params and query, and allocates nothing.
   for (const key in value) {
-    if (key.includes('\u0000') || containsNul((value as Record<string, unknown>)[key], depth + 1))
-      return true;
+    if (key.includes('\u0000')) return 'nul';
+    const found = flaw((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return found;
   }
-  return false;
+  return null;
 }
 
 export interface BuildOptions {
@@ -78,12 +89,14 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.addSchema(ErrorBody);
   registerErrorHandling(app);
   // PostgreSQL can neither store nor compare text holding U+0000: refuse it up front as bad input, on every
-  // engine alike, instead of failing with a 500 on one of them.
+  // engine alike, instead of failing with a 500 on one of them. JSON nested deeper than any real body is refused
+  // too: it could not be serialised again to be forwarded.
   // A callback hook, not an async one: it runs on every request and needs no promise.
   app.addHook('preValidation', (request, _reply, done) => {
     for (const part of ['query', 'params', 'body'] as const) {
-      if (containsNul(request[part]))
-        return done(badRequest(`${part} must not contain NUL (U+0000) characters`));
+      const found = flaw(request[part]);
+      if (found === 'nul') return done(badRequest(`${part} must not contain NUL (U+0000) characters`));
+      if (found === 'deep') return done(badRequest(`${part} is nested more than ${MAX_DEPTH} levels deep`));
     }
     done();
   });

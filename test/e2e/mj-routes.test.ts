@@ -15,6 +15,20 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
     });
     afterAll(async () => w?.close());
 
+    it('a submit nested deeper than any real body is a 400: nothing charged, nothing sent upstream', async () => {
+      const before = await w.balance();
+      const calls = w.sim.state.counters.routeCalls.get('POST /mj/submit/imagine') ?? 0;
+      const levels = 200_000; // 400 KB, well under the submit body limit
+      const res = await w.t.request('POST', '/mj/submit/imagine', {
+        rawBody: `{"prompt":"deep","extra":${'['.repeat(levels)}${']'.repeat(levels)}}`,
+        headers: { authorization: `Bearer ${w.key}`, 'content-type': 'application/json' },
+      });
+      expect({ status: res.status, code: res.body.code }, res.text).toEqual({ status: 400, code: 4 });
+      expect(res.body.description).toMatch(/nested/);
+      expect(await w.balance()).toEqual(before);
+      expect(w.sim.state.counters.routeCalls.get('POST /mj/submit/imagine') ?? 0).toBe(calls);
+    });
+
     it('image-seed is asked of the task’s channel with the upstream id', async () => {
       const seed = await w.t.request('GET', `/mj/task/${done}/image-seed`, {
         headers: { authorization: `Bearer ${w.key}` },

@@ -484,6 +484,12 @@ describe('malformed and unparsable bodies on every JSON route [sqlite]', () => {
     }
   });
 
+  it.each(BODY_ROUTES)('$method $path: JSON nested deeper than any real body is a 400', async (route) => {
+    const deep = (levels: number) => `{"name": "x", "extra": ${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    for (const levels of [64, 200_000])
+      expectClearError(await sendBody(env(), route, deep(levels)), 400, /nested/);
+  });
+
   it.each(BODY_ROUTES)('$method $path: JSON that is not an object is a 400', async (route) => {
     for (const raw of ['[]', 'null']) {
       expectClearError(await sendBody(env(), route, raw), 400, /body must be object/);

@@ -75,6 +75,12 @@ const normaliseList = (value: string) =>
     .filter(Boolean)
     .join(',');
 
+/** The schema's pattern lets through what no URL parser reads (`http://[::1`, port 99999): refused now, not at submit. */
+function checkedUrl(field: string, value: string | undefined): string | undefined {
+  if (value && !URL.canParse(value)) throw badRequest(`${field} is not a valid URL`);
+  return value;
+}
+
 function toValues(body: FieldsBody): Partial<ChannelValues> {
   let type: string | undefined;
   if (body.type !== undefined) {
@@ -84,7 +90,7 @@ function toValues(body: FieldsBody): Partial<ChannelValues> {
   return {
     type,
     name: body.name,
-    base_url: body.base_url?.replace(/\/+$/, ''),
+    base_url: checkedUrl('base_url', body.base_url)?.replace(/\/+$/, ''),
     // An empty key on update means "keep the current one": the admin never sees it to send it back.
     key: body.key === '' ? undefined : body.key,
     models: body.models === undefined ? undefined : normaliseList(body.models),
@@ -99,7 +105,7 @@ function toValues(body: FieldsBody): Partial<ChannelValues> {
           ? ''
           : 'disabled by an admin',
     auto_ban: body.auto_ban === undefined ? undefined : body.auto_ban ? 1 : 0,
-    proxy: body.proxy,
+    proxy: checkedUrl('proxy', body.proxy),
     push: body.push === undefined ? undefined : body.push ? 1 : 0,
     timeout_minutes: body.timeout_minutes,
   };
