@@ -110,6 +110,11 @@ export const MESSAGES = {
     zh: '您的 IP 不在令牌允许的列表中',
     ja: 'この API キーはあなたのアドレスからは使えません',
   },
+  token_group_not_allowed: {
+    en: 'This user may not use group {group}',
+    zh: '令牌分组 {group} 已被禁用',
+    ja: 'このユーザーはグループ {group} を使えません',
+  },
   model_not_allowed: {
     en: 'This API key may not use model {model}',
     zh: '该令牌无权访问模型 {model}',

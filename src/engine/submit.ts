@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AppError, badRequest } from '../core/errors.js';
 import { FALLBACK_PRICE, quotaFor } from '../core/pricing.js';
+import { keyGroup } from '../core/roles.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import type { SubmitReading, UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
 import type { Options } from '../services/options.js';
@@ -100,7 +101,7 @@ const withTried = (text: string, tried: number[]) =>
 
 export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
   const { metrics } = deps;
-  const group = input.token?.group || input.user.group;
+  const group = keyGroup(input.user, input.token);
   const quota = input.free ? 0 : priceOf(deps.options, input.model, group, input.priceMultiplier);
   const candidates = await chooseChannels(deps, input, group);
   const retries = input.pinnedChannelId ? 0 : deps.options.get('RetryTimes');

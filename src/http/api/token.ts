@@ -1,9 +1,10 @@
 // /api/token/*: a user's API keys. The full key is returned once, by the create call, and never again.
 import { Type } from 'typebox';
-import { badRequest, notFound } from '../../core/errors.js';
+import { AppError, badRequest, notFound } from '../../core/errors.js';
 import { hashSecret, newApiKey } from '../../core/ids.js';
 import { parsePage } from '../../core/paging.js';
-import { Role, TokenStatus } from '../../core/roles.js';
+import { mayUseGroup, Role, TokenStatus } from '../../core/roles.js';
+import type { UserRow } from '../../store/schema.js';
 import {
   createToken,
   deleteUserToken,
@@ -50,9 +51,12 @@ type SettingsBody = Partial<{
   group: string;
 }>;
 
-function toSettings(body: SettingsBody): Partial<TokenSettings> {
+function toSettings(user: UserRow, body: SettingsBody): Partial<TokenSettings> {
   if (body.expired_time !== undefined && body.expired_time === 0)
     throw badRequest('expired_time must be -1 or a time');
+  // Otherwise a user would reach another group's channels and prices through their own key.
+  if (body.group && !mayUseGroup(user, body.group))
+    throw new AppError('token_group_not_allowed', 403, { group: body.group });
   return {
     name: body.name,
     remainQuota: body.remain_quota,
@@ -130,7 +134,7 @@ export async function tokenRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      const settings = toSettings(request.body);
+      const settings = toSettings(request.user, request.body);
       const key = newApiKey();
       const id = await createToken(
         store,
@@ -178,7 +182,9 @@ export async function tokenRoutes(app: App): Promise<void> {
       if (!existing) throw notFound('token_not_found');
       const statusOnly = request.query.status_only !== undefined && request.query.status_only !== 'false';
       if (statusOnly && body.status === undefined) throw badRequest('status is required with status_only');
-      const changes = statusOnly ? { status: body.status } : { ...toSettings(body), status: body.status };
+      const changes = statusOnly
+        ? { status: body.status }
+        : { ...toSettings(request.user, body), status: body.status };
       // A body naming only the id changes nothing; it must not reach the database as an empty UPDATE.
       if (Object.values(changes).some((value) => value !== undefined)) {
         await updateToken(store, request.user.id, body.id, changes);

@@ -1,10 +1,11 @@
 // GET /v1/models: the models an API key can use now (enabled channels of its group, within its allow-list).
 // Also the simplest way for a client to check that its key works.
 import { Type } from 'typebox';
-import { ChannelStatus } from '../../core/roles.js';
+import { ChannelStatus, keyGroup } from '../../core/roles.js';
 import { listAllChannels } from '../../store/channels.js';
 import { requireApiKey } from '../plugins/auth.js';
 import type { App } from '../types.js';
+import { openAiResponses } from './video/schemas.js';
 
 const ModelList = Type.Object({
   object: Type.Literal('list'),
@@ -19,11 +20,15 @@ export async function modelRoutes(app: App): Promise<void> {
     '/v1/models',
     {
       preHandler: requireApiKey,
-      schema: { tags: ['relay'], summary: 'Models this API key may use', response: { 200: ModelList } },
+      schema: {
+        tags: ['relay'],
+        summary: 'Models this API key may use',
+        response: openAiResponses(ModelList),
+      },
     },
     async (request) => {
       const { token, user } = request.apiKey;
-      const group = token.group || user.group;
+      const group = keyGroup(user, token);
       const allowed = token.model_limits_enabled
         ? new Set(token.model_limits.split(',').map((m) => m.trim()))
         : null;
