@@ -6,6 +6,7 @@ import { createLogger } from '../../src/cli/logger.js';
 import { newMjPublicId } from '../../src/core/ids.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
+import { findChannel } from '../../src/store/channels.js';
 import { insertTask, taskValues } from '../../src/store/tasks.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -51,9 +52,9 @@ describe('access log', () => {
     await t?.close();
   });
 
-  const get = async (path: string, headers: Record<string, string> = {}) => {
+  const get = async (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) => {
     const before = lines.length;
-    const response = await fetch(`${base}${path}`, { headers });
+    const response = await fetch(`${base}${path}`, { headers, ...init });
     await response.arrayBuffer();
     // The line is written after the answer has gone out.
     for (let i = 0; i < 100 && lines.length === before; i++) await new Promise((r) => setTimeout(r, 5));
@@ -96,5 +97,33 @@ describe('access log', () => {
     await get(`/mj/task/${taskId}/fetch`, { authorization: 'Bearer sk-not-a-real-key-123' });
     expect(JSON.stringify(lines)).not.toContain(key);
     expect(JSON.stringify(lines)).not.toContain('sk-not-a-real-key-123');
+  });
+
+  it("masks a channel's push secret and media signatures in the URL, keeping the rest", async () => {
+    const created = await t.request('POST', '/api/channel/', {
+      as: t.root,
+      body: { type: 'midjourney', name: 'mj', base_url: 'http://mj.example.com', key: 'k', push: true },
+    });
+    expect(created.status).toBe(200);
+    const channel = (await findChannel(t.ctx.store, created.body.data.id))!;
+    // Whoever holds the push secret can fail or finish that channel's tasks.
+    const push = await get(
+      `/mj/notify/${channel.id}/${channel.push_secret}`,
+      { 'content-type': 'application/json' },
+      { method: 'POST', body: JSON.stringify({ id: '123', status: 'IN_PROGRESS', progress: '10%' }) },
+    );
+    expect(push.status).toBe(200);
+    expect(push.logged).toEqual([
+      expect.objectContaining({ method: 'POST', url: `/mj/notify/${channel.id}/***`, statusCode: 200 }),
+    ]);
+
+    // A signature opens the media until it expires; the expiry and the path stay readable.
+    const media = await get(`/mj/image/${taskId}?exp=9999999999&sig=SECRETsig_123&x=1`);
+    expect(media.status).toBe(403);
+    expect(media.logged).toEqual([
+      expect.objectContaining({ url: `/mj/image/${taskId}?exp=9999999999&sig=***&x=1`, statusCode: 403 }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(channel.push_secret);
+    expect(JSON.stringify(lines)).not.toContain('SECRETsig_123');
   });
 });
