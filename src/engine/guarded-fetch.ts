@@ -173,6 +173,15 @@ function parseTarget(text: string, base?: URL): URL {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers that carry a credential of the first target (a channel key); not sent to another origin. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'mj-api-secret']);
+
+function withoutCredentials(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
+  );
+}
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 function refusalIn(error: unknown): RefusedTargetError | null {
@@ -229,6 +238,7 @@ export class GuardedFetcher {
     let target = parseTarget(url);
     let method: string = options.method ?? 'GET';
     let body = options.body;
+    let headers = options.headers;
     const controller = new AbortController();
     const external = options.signal;
     const onAbort = () => controller.abort();
@@ -248,7 +258,7 @@ export class GuardedFetcher {
         if (proxy && !trusted) await checkProxiedTarget(target);
         const response = await request(target, {
           method: method as Dispatcher.HttpMethod,
-          headers: options.headers,
+          headers,
           body,
           signal: controller.signal,
           dispatcher: proxy ?? (trusted ? this.trusted : this.guarded),
@@ -264,7 +274,11 @@ export class GuardedFetcher {
           drop(response.body);
           if (hop >= limits.maxRedirects)
             throw new FetchFailedError(`more than ${limits.maxRedirects} redirects`);
-          target = parseTarget(location, target);
+          const next = parseTarget(location, target);
+          // As browsers do: credentials stay with the origin they were meant for (the origin includes the scheme,
+          // so https to http drops them too), for this hop and every later one.
+          if (next.origin !== target.origin) headers = withoutCredentials(headers);
+          target = next;
           // A 303, and a 301/302 after a POST, continue as GET without a body (what browsers do).
           if (response.statusCode === 303 || (method === 'POST' && response.statusCode < 303)) {
             method = 'GET';

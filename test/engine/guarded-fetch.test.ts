@@ -1,6 +1,12 @@
 // The guarded fetcher over real loopback servers: private targets refused before any connection (literals, names,
 // redirects), allowed through the allow-list or the flag, and bounded time, size and redirects.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,15 +23,17 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 async function serve(
   host: string,
   handler: Handler,
-): Promise<{ server: Server; base: string; hits: string[] }> {
+): Promise<{ server: Server; base: string; hits: string[]; headers: IncomingHttpHeaders[] }> {
   const hits: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
+    headers.push(req.headers);
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, base: `http://${host}:${port}`, hits };
+  return { server, base: `http://${host}:${port}`, hits, headers };
 }
 
 describe('GuardedFetcher', () => {
@@ -59,7 +67,14 @@ describe('GuardedFetcher', () => {
       res.end(`hello ${req.method}`);
     });
     // A second loopback address: it must never see a request unless allowed.
-    other = await serve('127.0.0.2', (_req, res) => res.end('private'));
+    other = await serve('127.0.0.2', (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/to') {
+        res.writeHead(302, { location: url.searchParams.get('target') ?? '/' });
+        return res.end();
+      }
+      res.end('private');
+    });
   });
   afterAll(async () => {
     await fetcher.close();
@@ -155,5 +170,40 @@ describe('GuardedFetcher', () => {
   it('names an unreachable host as a failure, not a refusal', async () => {
     const error = await fetcher.fetch('http://name.invalid/').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FetchFailedError);
+  });
+
+  // A channel key sent to the channel (OpenAI video content) must not follow a redirect to a CDN or anywhere else.
+  describe('credentials on redirects', () => {
+    const sent = {
+      authorization: 'Bearer sk-channel-secret-key',
+      'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
+      cookie: 'session=secret',
+      'mj-api-secret': 'channel-secret',
+      'x-request': 'kept',
+    };
+    const credentials = ['authorization', 'proxy-authorization', 'cookie', 'mj-api-secret'];
+    const to = (base: string, target: string) => `${base}/to?target=${encodeURIComponent(target)}`;
+    const lastHeaders = (server: typeof main) => server.headers[server.headers.length - 1];
+
+    it('drops them on a redirect to another origin, and on every hop after it', async () => {
+      // 127.0.0.1 → 127.0.0.2 → back to 127.0.0.1: the way back is no reason to send them again.
+      const url = to(main.base, to(other.base, `${main.base}/file`));
+      const response = await fetcher.fetch(url, { headers: sent, allowPrivate: true });
+      expect(await response.text()).toBe('hello GET');
+      expect(main.hits.slice(-2)).toEqual([new URL(url).pathname + new URL(url).search, '/file']);
+      for (const name of credentials) {
+        expect(lastHeaders(other)).not.toHaveProperty(name);
+        expect(lastHeaders(main)).not.toHaveProperty(name);
+      }
+      // Headers that are no credential still go.
+      expect(lastHeaders(other)['x-request']).toBe('kept');
+    });
+
+    it('keeps them on a redirect within the same origin', async () => {
+      const response = await fetcher.fetch(to(main.base, '/file'), { headers: sent, allowPrivate: true });
+      expect(await response.text()).toBe('hello GET');
+      expect(main.hits[main.hits.length - 1]).toBe('/file');
+      expect(lastHeaders(main)).toMatchObject(sent);
+    });
   });
 });
