@@ -51,4 +51,43 @@ describe('rate limits', () => {
     // Another key of the same user has its own allowance.
     expect((await submit(other.key)).status).toBe(503);
   });
+
+  // Every submit route counts per API key as authentication reads it (plugins/submit-rate-limit.ts), not per
+  // Authorization header.
+  const submitTo = (path: string, body: unknown) => (headers: Record<string, string>) =>
+    t.request('POST', path, { body, headers });
+  const mjSubmit = submitTo('/mj/submit/imagine', { prompt: 'x' });
+
+  it('gives midjourney-proxy clients (Authorization: midjourney-proxy, key in mj-api-secret) an allowance each', async () => {
+    const user = await t.createUser({ quota: 1_000_000 });
+    const [a, b] = [await t.createKey(user), await t.createKey(user)];
+    const asProxyClient = (key: string) => ({ authorization: 'midjourney-proxy', 'mj-api-secret': key });
+    const answers = await Promise.all(Array.from({ length: 600 }, () => mjSubmit(asProxyClient(a.key))));
+    expect(answers.every((r) => r.status === 503)).toBe(true);
+    expect((await mjSubmit(asProxyClient(a.key))).status).toBe(429);
+    // Another client with the same Authorization header is not limited by the first one's requests.
+    expect((await mjSubmit(asProxyClient(b.key))).status).toBe(503);
+  });
+
+  it.each([
+    ['Midjourney', mjSubmit],
+    ['Suno', submitTo('/suno/submit/music', { prompt: 'x' })],
+    ['video', submitTo('/v1/videos', { model: 'sora-2', prompt: 'x' })],
+  ])('counts one key once however its header is spelt (%s)', async (_name, submit) => {
+    const user = await t.createUser({ quota: 1_000_000 });
+    const { key } = await t.createKey(user);
+    const answers = await Promise.all(
+      Array.from({ length: 600 }, () => submit({ authorization: `Bearer ${key}` })),
+    );
+    expect(answers.every((r) => r.status === 503)).toBe(true);
+    const spellings: Array<Record<string, string>> = [
+      { authorization: `Bearer  ${key}` },
+      { authorization: `bearer ${key}` },
+      { authorization: key },
+      { 'mj-api-secret': key },
+    ];
+    for (const headers of spellings) {
+      expect((await submit(headers)).status, JSON.stringify(headers).replace(key, 'sk-…')).toBe(429);
+    }
+  });
 });

@@ -102,7 +102,7 @@ const lastKeyOfConnection = new WeakMap<object, { key: string; hash: string }>()
  * The hash of `key`, computed once per connection while it keeps presenting the same key. Scoped to the socket,
  * the key is held no longer than the connection that carries it, and never in a process-wide table.
  */
-function keyHashOf(request: FastifyRequest, key: string): string {
+export function keyHashOf(request: FastifyRequest, key: string): string {
   const socket = request.raw.socket;
   if (!socket) return hashSecret(key);
   const last = lastKeyOfConnection.get(socket);

@@ -14,6 +14,7 @@ import { isUniqueViolation } from '../../../store/insert.js';
 import type { TaskRow } from '../../../store/schema.js';
 import { findUserTask } from '../../../store/tasks.js';
 import { assertModelAllowed, requireApiKey } from '../../plugins/auth.js';
+import { SUBMIT_RATE_LIMIT } from '../../plugins/submit-rate-limit.js';
 import type { App } from '../../types.js';
 import { forwardBody } from './forward.js';
 import { mjResponses, SubmitAnswer, SubmitBodies } from './schemas.js';
@@ -142,14 +143,7 @@ export async function mjSubmitRoutes(app: App): Promise<void> {
       {
         preHandler: requireApiKey,
         bodyLimit: SUBMIT_BODY_LIMIT,
-        config: {
-          rateLimit: {
-            max: 600,
-            timeWindow: '1 minute',
-            keyGenerator: (r: FastifyRequest) =>
-              r.headers.authorization ?? String(r.headers['mj-api-secret'] ?? r.ip),
-          },
-        },
+        config: { rateLimit: SUBMIT_RATE_LIMIT },
         schema: {
           tags: ['midjourney'],
           summary,

@@ -9,6 +9,7 @@ import { type SunoUpstreamAction, sunoAdapter, sunoSubmitRequest } from '../../.
 import type { TaskRow } from '../../../store/schema.js';
 import { findUserTask } from '../../../store/tasks.js';
 import { assertModelAllowed, requireApiKey } from '../../plugins/auth.js';
+import { SUBMIT_RATE_LIMIT } from '../../plugins/submit-rate-limit.js';
 import type { App } from '../../types.js';
 import { parseJson } from '../../views/tasks.js';
 import { sunoError, taskNotExist } from './errors.js';
@@ -136,13 +137,7 @@ export async function sunoSubmitRoute(app: App): Promise<void> {
     '/suno/submit/:action',
     {
       onRequest: requireApiKey,
-      config: {
-        rateLimit: {
-          max: 600,
-          timeWindow: '1 minute',
-          keyGenerator: (r: FastifyRequest) => r.headers.authorization ?? r.ip,
-        },
-      },
+      config: { rateLimit: SUBMIT_RATE_LIMIT },
       schema: {
         tags: ['suno'],
         summary: 'Submit a song (music) or lyrics task; answers its Taskgate id',

@@ -15,6 +15,7 @@ import type { UpstreamRequest } from '../../../platforms/types.js';
 import type { ChannelRow, TaskRow } from '../../../store/schema.js';
 import { findUserTask } from '../../../store/tasks.js';
 import { assertModelAllowed, requireApiKey } from '../../plugins/auth.js';
+import { SUBMIT_RATE_LIMIT } from '../../plugins/submit-rate-limit.js';
 import type { App } from '../../types.js';
 import { parseJson } from '../../views/tasks.js';
 import { createProperties, DEFAULT_SECONDS, readCreate, readPrompt, readSeconds } from './input.js';
@@ -80,13 +81,7 @@ export async function videoSubmitRoutes(app: App): Promise<void> {
     // Authenticated before the body is read: an anonymous caller never gets an upload parsed.
     onRequest: requireApiKey,
     bodyLimit: CREATE_BODY_LIMIT,
-    config: {
-      rateLimit: {
-        max: 600,
-        timeWindow: '1 minute',
-        keyGenerator: (r: FastifyRequest) => r.headers.authorization ?? r.ip,
-      },
-    },
+    config: { rateLimit: SUBMIT_RATE_LIMIT },
     schema: {
       tags: ['video'],
       summary,
