@@ -28,8 +28,11 @@ export async function deleteSession(ctx: DbContext, idHash: string): Promise<voi
   await ctx.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
 
-export async function deleteUserSessions(ctx: DbContext, userId: number): Promise<void> {
-  await ctx.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Ends every session of a user, but the one whose id hash is `keep` (the caller's own, when given). */
+export async function deleteUserSessions(ctx: DbContext, userId: number, keep?: string): Promise<void> {
+  let statement = ctx.db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep) statement = statement.where('id_hash', '!=', keep);
+  await statement.execute();
 }
 
 export async function deleteExpiredSessions(ctx: DbContext, now: number): Promise<void> {

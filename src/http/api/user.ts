@@ -1,4 +1,5 @@
 // /api/user/*: login and logout, the caller's own account and access token, and admin management of users.
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, badRequest, forbidden, notFound } from '../../core/errors.js';
 import { hashSecret, newAccessToken, newSessionId } from '../../core/ids.js';
@@ -8,7 +9,7 @@ import { hashPassword, verifyPassword } from '../../services/passwords.js';
 import { isUniqueViolation } from '../../store/insert.js';
 import { changeBalance } from '../../store/ledger.js';
 import type { UserRow } from '../../store/schema.js';
-import { createSession, deleteSession } from '../../store/sessions.js';
+import { createSession, deleteSession, deleteUserSessions } from '../../store/sessions.js';
 import {
   createUser,
   findUserById,
@@ -39,6 +40,13 @@ const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,15}$' }) });
 /** An admin manages only users below their own role; root manages everyone but cannot demote itself. */
 function assertCanManage(actor: UserRow, target: UserRow): void {
   if (actor.role !== Role.root && target.role >= actor.role) throw new AppError('cannot_manage_user', 403);
+}
+
+/** The hash of the session id the request's valid cookie carries, or null. */
+function sessionHashOf(request: FastifyRequest): string | null {
+  const raw = request.cookies[SESSION_COOKIE];
+  const unsigned = raw ? request.unsignCookie(raw) : null;
+  return unsigned?.valid && unsigned.value ? hashSecret(unsigned.value) : null;
 }
 
 export async function userRoutes(app: App): Promise<void> {
@@ -84,9 +92,8 @@ export async function userRoutes(app: App): Promise<void> {
     '/api/user/logout',
     { schema: { tags, summary: 'End the session', response: dashboardResponses(EmptyEnvelope) } },
     async (request, reply) => {
-      const raw = request.cookies[SESSION_COOKIE];
-      const unsigned = raw ? request.unsignCookie(raw) : null;
-      if (unsigned?.valid && unsigned.value) await deleteSession(store, hashSecret(unsigned.value));
+      const session = sessionHashOf(request);
+      if (session) await deleteSession(store, session);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return done();
     },
@@ -253,6 +260,12 @@ export async function userRoutes(app: App): Promise<void> {
         throw error;
       }
       apiKeyCache(store).forgetUser(target.id);
+      // A new password (an admin's answer to a stolen one) or disabling ends the sessions opened before; changing
+      // one's own password keeps the session that did it.
+      if (body.password || body.status === UserStatus.disabled) {
+        const own = target.id === request.user.id ? sessionHashOf(request) : null;
+        await deleteUserSessions(store, target.id, own ?? undefined);
+      }
       if (body.quota !== undefined && body.quota !== target.quota) {
         const content = body.remark || `set by admin ${request.user.username}`;
         await changeBalance(store, target.id, body.quota - target.quota, content, clock.now());
