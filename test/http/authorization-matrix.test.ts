@@ -788,3 +788,54 @@ describe('relay API-key authentication on GET /v1/models [sqlite]', () => {
     expect(response.body.data.map((m: { id: string }) => m.id)).toContain('suno_music');
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Relay submits check the key as `onRequest`, before the body is read (docs/platforms.md): Midjourney's submit
+// routes take bodies up to 64 MiB, and nobody without a key gets one read, parsed or validated.
+
+describe('relay submits authenticate before the body [sqlite]', () => {
+  let t: TestApp;
+  let key: string;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+    key = (await t.createKey(await t.createUser({ quota: 1_000_000 }))).key;
+  });
+  afterAll(async () => t?.close());
+
+  const broken = (path: string, headers: Record<string, string> = {}) =>
+    t.request('POST', path, {
+      rawBody: '{"prompt": not json',
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  const MJ_SUBMITS = ['/mj/submit/imagine', '/mj-fast/mj/submit/blend', '/mj/insight-face/swap'];
+
+  it('answers a broken body from a caller without a key with 401, in each surface envelope', async () => {
+    for (const path of [...MJ_SUBMITS, '/suno/submit/music', '/v1/videos']) {
+      const answer = await broken(path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 401 });
+    }
+    expect((await broken('/mj/submit/imagine')).body).toMatchObject({ code: 4, result: null });
+    // A wrong key too, whatever the size of what it sends.
+    const big = JSON.stringify({ base64Array: [`data:image/png;base64,${'A'.repeat(20 * 1024 * 1024)}`] });
+    const huge = await t.request('POST', '/mj/submit/blend', {
+      rawBody: big,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-not-a-key' },
+    });
+    expect(huge.status).toBe(401);
+  });
+
+  it('reads the body of a caller with a key (mj-api-secret included) and refuses it as bad input', async () => {
+    const withKey: Array<Record<string, string>> = [
+      { authorization: `Bearer ${key}` },
+      { authorization: 'midjourney-proxy', 'mj-api-secret': key },
+    ];
+    for (const headers of withKey) {
+      for (const path of MJ_SUBMITS) {
+        const answer = await broken(path, headers);
+        expect({ path, status: answer.status }).toEqual({ path, status: 400 });
+      }
+    }
+    // The mode prefix is still checked first: an unknown one is no route, key or not.
+    expect((await broken('/not-a-mode/mj/submit/imagine')).status).toBe(404);
+  });
+});

@@ -141,7 +141,8 @@ export async function mjSubmitRoutes(app: App): Promise<void> {
     app.post(
       path,
       {
-        preHandler: requireApiKey,
+        // Authenticated before the body is read: nobody without a key gets up to 64 MiB parsed and validated.
+        onRequest: requireApiKey,
         bodyLimit: SUBMIT_BODY_LIMIT,
         config: { rateLimit: SUBMIT_RATE_LIMIT },
         schema: {
