@@ -64,7 +64,8 @@ export class UpstreamClient {
     let body: string | Buffer | undefined;
     try {
       if (req.body !== undefined)
-        body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
+        body =
+          typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
     } catch (error) {
       // A body that cannot be serialised (nested too deep) never left: it is not an upstream failure.
       throw new UpstreamError(`the request could not be serialised: ${(error as Error).message}`, true);
