@@ -52,6 +52,17 @@ const answers: Array<[string, number, Record<string, unknown>, Expected]> = [
     { code: 22, description: 'queued?', result: null },
     { status: 400, code: 9, charged: false },
   ],
+  [
+    "Spring's 400 without a code (a body midjourney-proxy could not bind)",
+    400,
+    {
+      timestamp: '2026-11-24T10:00:00.000+00:00',
+      status: 400,
+      error: 'Bad Request',
+      path: '/mj/submit/imagine',
+    },
+    { status: 400, code: 4, charged: false },
+  ],
 ];
 
 for (const backend of backends()) {

@@ -71,6 +71,12 @@ function readSubmit(response: UpstreamResponse): SubmitReading {
     };
   }
   if (!Number.isFinite(code)) {
+    // midjourney-proxy is a Spring app: a body it cannot bind is a plain 400 with Spring's error object and no
+    // code. That is the request's fault, not the channel's: another channel would refuse it alike.
+    if (response.status === 400) {
+      const why = str(body.message) || str(body.error) || 'Bad Request';
+      return refusal(400, 4, `the upstream refused the request: ${clip(why, 200)}`, false);
+    }
     return refusal(502, 9, `the upstream answered HTTP ${response.status} without a code`, true);
   }
   return {
