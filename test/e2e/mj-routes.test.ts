@@ -66,6 +66,44 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       }
     });
 
+    it('takes the bodies real clients send: "" and null mean a field was not given', async () => {
+      // The Dooy web UI sends these on every imagine; Java (Jackson) and Go clients send null for what they omit.
+      const bodies = [
+        {
+          base64Array: [],
+          notifyHook: '',
+          prompt: 'a red fox in the snow',
+          state: '',
+          botType: 'MID_JOURNEY',
+        },
+        { prompt: 'a red fox', base64Array: null, notifyHook: null, state: null, accountFilter: null },
+      ];
+      for (const body of bodies) {
+        const answer = await w.t.request('POST', '/mj/submit/imagine', {
+          headers: { 'mj-api-secret': w.key },
+          body,
+        });
+        expect(answer.status, answer.text).toBe(200);
+        expect(answer.body).toMatchObject({ code: 1, result: expect.stringMatching(/^\d{16}$/) });
+        expect(await w.task(answer.body.result)).toMatchObject({ state: '', notify_hook: '' });
+        const sent = w.sim.state.counters.requests.filter((r) => r.url === '/mj/submit/imagine').at(-1)!
+          .body as Record<string, unknown>;
+        expect(Object.values(sent)).not.toContain(null);
+      }
+      const reroll = await w.submit('/mj/submit/change', { taskId: done, action: 'REROLL', index: null });
+      expect(reroll.body, reroll.text).toMatchObject({ code: 1 });
+      // Still refused: a hook that is not http(s), and U/V without an index.
+      for (const [path, body] of [
+        ['/mj/submit/imagine', { prompt: 'x', notifyHook: 'ftp://client.example/hook' }],
+        ['/mj/submit/imagine', { prompt: 'x', notifyHook: 'javascript:alert(1)' }],
+        ['/mj/submit/change', { taskId: done, action: 'UPSCALE', index: null }],
+      ] as const) {
+        const refused = await w.submit(path, body);
+        expect(refused.status, refused.text).toBe(400);
+        expect(refused.body).toMatchObject({ code: 4 });
+      }
+    });
+
     it('another user’s task id is "not found" on every Midjourney route, and changes nothing', async () => {
       const stranger = await w.t.createUser({ quota: USER_QUOTA });
       const { key } = await w.t.createKey(stranger);

@@ -17,6 +17,8 @@ export function forwardBody(
   replacements: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...body, ...replacements };
+  // A null field is one the client left out (Java and Go clients send null for those): leave it out too.
+  for (const [name, value] of Object.entries(out)) if (value === null) delete out[name];
   delete out.notifyHook;
   // With push on, the upstream calls Taskgate, which applies the update through the same fenced path as polling.
   if (channel.push) out.notifyHook = `${ctx.serverAddress}/mj/notify/${channel.id}/${channel.push_secret}`;

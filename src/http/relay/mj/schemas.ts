@@ -1,11 +1,14 @@
 // midjourney-proxy's wire shapes. Submit bodies stay open: clients send many optional fields that pass through.
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 
 const Open = { additionalProperties: true } as const;
 const Base64 = Type.String({ minLength: 1, maxLength: 20 * 1024 * 1024 });
+/** An optional field that may also be null: Java (Jackson) and Go clients send null for what they leave out. */
+const Maybe = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 const Common = {
-  state: Type.Optional(Type.String({ maxLength: 2000 })),
-  notifyHook: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  state: Maybe(Type.String({ maxLength: 2000 })),
+  // '' is "no hook" too (web UIs send it on every submit); anything else must be an http(s) URL.
+  notifyHook: Maybe(Type.String({ maxLength: 2048, pattern: '^(https?://|$)' })),
 };
 
 export const SubmitBodies = {
@@ -13,12 +16,12 @@ export const SubmitBodies = {
     {
       ...Common,
       prompt: Type.String({ minLength: 1, maxLength: 8192 }),
-      base64Array: Type.Optional(Type.Array(Base64, { maxItems: 5 })),
+      base64Array: Maybe(Type.Array(Base64, { maxItems: 5 })),
     },
     Open,
   ),
   describe: Type.Object(
-    { ...Common, base64: Type.Optional(Base64), link: Type.Optional(Type.String({ maxLength: 2048 })) },
+    { ...Common, base64: Maybe(Base64), link: Maybe(Type.String({ maxLength: 2048 })) },
     Open,
   ),
   blend: Type.Object({ ...Common, base64Array: Type.Array(Base64, { minItems: 2, maxItems: 5 }) }, Open),
@@ -27,8 +30,8 @@ export const SubmitBodies = {
   video: Type.Object(
     {
       ...Common,
-      prompt: Type.Optional(Type.String({ maxLength: 8192 })),
-      taskId: Type.Optional(Type.String({ maxLength: 64 })),
+      prompt: Maybe(Type.String({ maxLength: 8192 })),
+      taskId: Maybe(Type.String({ maxLength: 64 })),
     },
     Open,
   ),
@@ -39,7 +42,7 @@ export const SubmitBodies = {
       ...Common,
       taskId: Type.String({ minLength: 1, maxLength: 64 }),
       action: Type.Union([Type.Literal('UPSCALE'), Type.Literal('VARIATION'), Type.Literal('REROLL')]),
-      index: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
+      index: Maybe(Type.Integer({ minimum: 1, maximum: 4 })),
     },
     Open,
   ),
@@ -56,7 +59,7 @@ export const SubmitBodies = {
     {
       ...Common,
       taskId: Type.String({ minLength: 1, maxLength: 64 }),
-      prompt: Type.Optional(Type.String({ maxLength: 8192 })),
+      prompt: Maybe(Type.String({ maxLength: 8192 })),
     },
     Open,
   ),

@@ -188,8 +188,8 @@ export async function mjSubmitRoutes(app: App): Promise<void> {
     'change',
     'Upscale, vary or reroll a task (U1–U4, V1–V4, R)',
     async (request, reply) => {
-      const body = request.body as Body & { action: string; index?: number };
-      if (body.action !== 'REROLL' && body.index === undefined)
+      const body = request.body as Body & { action: string; index?: number | null };
+      if (body.action !== 'REROLL' && body.index == null)
         throw badRequest('index (1 to 4) is required for UPSCALE and VARIATION');
       const origin = await originTask(request, body.taskId);
       return relay(request, reply, {
