@@ -90,6 +90,34 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       expect(await w.balance()).toEqual({ ...before, ledger: before.quota });
     });
 
+    it.each([
+      ['multipart/form-data without a boundary', 'multipart/form-data', 'garbage'],
+      ['a boundary longer than a parser takes', `multipart/form-data; boundary=${'b'.repeat(300)}`, 'x'],
+      ['a boundary the body never uses', 'multipart/form-data; boundary=xyz', 'prompt=hello'],
+      [
+        'a part that never ends',
+        'multipart/form-data; boundary=xyz',
+        '--xyz\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nhello',
+      ],
+    ])(
+      'a malformed multipart form (%s) is a 400 in OpenAI shape, charging nothing',
+      async (_name, type, raw) => {
+        const before = await w.balance();
+        for (const path of ['/v1/videos', '/v1/video/generations']) {
+          const answer = await w.t.request('POST', path, {
+            rawBody: raw,
+            headers: { authorization: `Bearer ${w.key}`, 'content-type': type },
+          });
+          expect(answer.status, `${path}: ${answer.text}`).toBe(400);
+          expect(answer.body.error).toMatchObject({
+            type: 'invalid_request_error',
+            message: expect.any(String),
+          });
+        }
+        expect(await w.balance()).toEqual({ ...before, ledger: before.quota });
+      },
+    );
+
     it('an upstream failure mid-way is refunded once and keeps its reason', async () => {
       const before = await w.balance();
       const id = (await w.create({ prompt: 'sim:fail@40 sim:error="Content policy violation"' })).body.id;
