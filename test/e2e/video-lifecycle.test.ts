@@ -195,6 +195,34 @@ for (const backend of backends()) {
       await pollUntil(w, completed(id));
     });
 
+    it('a reference file’s type is read from its bytes, whatever type its part declares (or none)', async () => {
+      const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 1)]);
+      const WEBP = Buffer.concat([
+        Buffer.from('RIFF'),
+        Buffer.alloc(4, 0),
+        Buffer.from('WEBPVP8 '),
+        Buffer.alloc(100, 2),
+      ]);
+      for (const [declared, data, detected] of [
+        [undefined, PNG, 'image/png'], // Python's requests: no type (text/plain to the parser)
+        ['application/octet-stream', JPEG, 'image/jpeg'], // an untyped Blob in Node's FormData
+        ['text/plain', WEBP, 'image/webp'],
+        ['image/png', JPEG, 'image/jpeg'], // a wrong label: the bytes win
+      ] as const) {
+        const created = await w.createMultipart(
+          { prompt: 'animate this' },
+          { filename: 'ref', type: declared, data },
+        );
+        expect(created.status, `${declared}: ${created.text}`).toBe(200);
+        expect(w.createsSeen().at(-1)!.body).toContainEqual({
+          name: 'input_reference',
+          filename: 'ref',
+          contentType: detected,
+          size: data.length,
+        });
+      }
+    });
+
     it('multipart without a file and JSON with an image_url reference both go through', async () => {
       const plain = await w.createMultipart({ prompt: 'no file here' });
       expect(plain.status, plain.text).toBe(200);

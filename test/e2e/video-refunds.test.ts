@@ -79,16 +79,25 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       expect(await w.balance()).toEqual({ ...before, ledger: before.quota });
     });
 
-    it('a multipart reference that is not an image is a 400, charging nothing', async () => {
-      const before = await w.balance();
-      const answer = await w.createMultipart(
-        { prompt: 'p' },
-        { filename: 'notes.txt', type: 'text/plain', data: Buffer.from('hello') },
-      );
-      expect(answer.status, answer.text).toBe(400);
-      expect(answer.body.error.message).toContain('JPEG, PNG or WebP');
-      expect(await w.balance()).toEqual({ ...before, ledger: before.quota });
-    });
+    it.each([
+      ['text/plain', 'notes.txt'],
+      ['image/png', 'not-really.png'], // the declared type is not believed: the bytes are text
+      [undefined, 'untyped.png'],
+    ])(
+      'a multipart reference (%s) that is not an image is a 400, charging nothing',
+      async (type, filename) => {
+        const before = await w.balance();
+        const calls = w.createsSeen().length;
+        const answer = await w.createMultipart(
+          { prompt: 'p' },
+          { filename, type, data: Buffer.from('hello') },
+        );
+        expect(answer.status, answer.text).toBe(400);
+        expect(answer.body.error.message).toContain('JPEG, PNG or WebP');
+        expect(w.createsSeen()).toHaveLength(calls);
+        expect(await w.balance()).toEqual({ ...before, ledger: before.quota });
+      },
+    );
 
     it.each([
       ['multipart/form-data without a boundary', 'multipart/form-data', 'garbage'],

@@ -23,7 +23,7 @@ export interface VideoWorld extends BaseWorld {
   /** A multipart/form-data create (OpenAI's SDK form when a file is attached). */
   createMultipart(
     fields: Record<string, string>,
-    file?: { filename: string; type: string; data: Buffer },
+    file?: { filename: string; type?: string; data: Buffer },
     path?: string,
   ): Promise<Response>;
   /** Moves the simulator's time (rendering) forward. */
@@ -94,7 +94,7 @@ export const pollUntil = (
 /** A multipart create body (what OpenAI's SDK sends when a file is attached). */
 export function multipartBody(
   fields: Record<string, string>,
-  file?: { name?: string; filename: string; type: string; data: Buffer },
+  file?: { name?: string; filename: string; type?: string; data: Buffer },
 ): { body: Buffer; contentType: string } {
   const boundary = `----test${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
@@ -107,7 +107,8 @@ export function multipartBody(
     parts.push(
       Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="${file.name ?? 'input_reference'}"; filename="${file.filename}"\r\n` +
-          `Content-Type: ${file.type}\r\n\r\n`,
+          // No type at all is what Python's requests sends for a file.
+          `${file.type === undefined ? '' : `Content-Type: ${file.type}\r\n`}\r\n`,
       ),
       file.data,
       Buffer.from('\r\n'),

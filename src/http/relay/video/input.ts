@@ -15,7 +15,16 @@ export const DEFAULT_MODEL = 'sora-2';
 export const DEFAULT_SECONDS = 4;
 export const MAX_SECONDS = 60;
 export const MAX_PROMPT = 32_000;
-const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The image type the bytes are (by their signature): PNG, JPEG or WebP, else null. */
+export function sniffImageType(data: Buffer): 'image/png' | 'image/jpeg' | 'image/webp' | null {
+  if (data.subarray(0, 8).equals(PNG_SIGNATURE)) return 'image/png';
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (data.toString('latin1', 0, 4) === 'RIFF' && data.toString('latin1', 8, 12) === 'WEBP')
+    return 'image/webp';
+  return null;
+}
 
 /** Only printable characters: the others would break the stored properties and the forwarded part header. */
 const printable = (value: string) => [...value].filter((c) => c >= ' ' && c !== '\u007f').join('');
@@ -54,11 +63,14 @@ function readReference(body: Record<string, unknown>): VideoReference | undefine
     body.input_reference ?? body.image ?? (Array.isArray(body.images) ? body.images[0] : undefined);
   if (given === undefined || given === null || given === '') return undefined;
   if (isUpload(given)) {
-    const contentType = given.contentType.split(';')[0].trim().toLowerCase();
-    if (!IMAGE_TYPES.has(contentType)) {
-      throw badRequest(`input_reference must be a JPEG, PNG or WebP image, not ${contentType.slice(0, 50)}`);
-    }
     if (given.data.length === 0) throw badRequest('input_reference is an empty file');
+    // The bytes decide, not the part's declared type: Python's requests declares none (text/plain to the parser),
+    // an untyped Blob is application/octet-stream, and a declared image/png may hold anything.
+    const contentType = sniffImageType(given.data);
+    if (!contentType) {
+      const declared = printable(given.contentType.split(';')[0].trim().toLowerCase()).slice(0, 50);
+      throw badRequest(`input_reference must be a JPEG, PNG or WebP image; this file (${declared}) is none`);
+    }
     return {
       kind: 'file',
       filename: printable(given.filename).slice(0, 200) || 'reference',
