@@ -18,7 +18,7 @@ import { mediaRoutes } from './media/routes.js';
 import { taskMediaRoutes } from './media/task-media.js';
 import { AccessLog } from './plugins/access-log.js';
 import { registerDocs } from './plugins/docs.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { mjRelayRoutes } from './relay/mj/index.js';
 import { modelRoutes } from './relay/models.js';
@@ -75,7 +75,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new AccessLog(),
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long enough for every id a route takes (Suno ids up to 128 characters): the routes' schemas decide.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    frameworkErrors,
     bodyLimit: 1024 * 1024,
     // X-Forwarded-For is believed only from configured proxies: anyone else could forge it past IP allow-lists.
     trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,

@@ -7,8 +7,10 @@ import type { Surface } from '../context.js';
 
 export function surfaceOf(request: FastifyRequest): Surface {
   const configured = request.routeOptions.config?.surface;
-  if (configured) return configured;
-  const path = request.url;
+  return configured ?? surfaceOfPath(request.url);
+}
+
+function surfaceOfPath(path: string): Surface {
   if (path.startsWith('/api/')) return 'dashboard';
   if (path.startsWith('/suno/')) return 'suno';
   if (path.startsWith('/v1/')) return 'openai';
@@ -44,9 +46,10 @@ export function sendError(
   status: number,
   code: MessageCode,
   params: Record<string, unknown> = {},
+  surface: Surface = surfaceOf(request),
 ) {
   const message = renderMessage(code, pickLanguage(request.headers['accept-language']), params);
-  switch (surfaceOf(request)) {
+  switch (surface) {
     case 'dashboard':
       return reply.code(status).send({ success: false, message });
     case 'midjourney':
@@ -61,6 +64,30 @@ export function sendError(
     default:
       return reply.code(status).send({ error: code, message });
   }
+}
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route matches (a broken percent-escape, a path
+ * parameter over `maxParamLength`), answered in the envelope of the surface the path belongs to.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // No route matched, so there is no route context (routeOptions would throw): the path alone names the surface.
+  const surface = surfaceOfPath(request.url);
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return sendError(request, reply, 400, 'invalid_request', { detail: 'the path is not valid' }, surface);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendError(
+        request,
+        reply,
+        414,
+        'invalid_request',
+        { detail: 'a path segment is too long' },
+        surface,
+      );
+  }
+  request.log.error({ err: error }, 'router error');
+  return sendError(request, reply, 500, 'internal_error', { requestId: request.id }, surface);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
