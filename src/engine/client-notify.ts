@@ -94,7 +94,10 @@ function origin(url: string): string {
 }
 
 /** The callback body: midjourney-proxy's Task object for MJ tasks, a task-center view for the rest. */
-export function callbackBody(row: TaskRow, sign: ((path: string) => string) | null): unknown {
+export function callbackBody(
+  row: TaskRow,
+  sign: ((path: string, source?: string) => string) | null,
+): unknown {
   if (row.platform === 'midjourney') return mjTaskObject(row, sign);
   let data: unknown = {};
   try {
@@ -176,7 +179,8 @@ export class ClientNotifier {
   private deliveryOf(row: TaskRow): Delivery {
     const now = this.deps.clock.now();
     const sign = this.deps.options.get('MjForwardUrlEnabled')
-      ? (path: string) => signedMediaUrl(this.deps.serverAddress(), this.deps.secret, path, now)
+      ? (path: string, source?: string) =>
+          signedMediaUrl(this.deps.serverAddress(), this.deps.secret, path, now, source)
       : null;
     return {
       seq: ++this.seq,

@@ -87,9 +87,10 @@ export interface MediaLocation {
 export interface PlatformAdapter {
   /**
    * Replaces every media URL in a task's stored `data` with `link(ref)`, so clients only ever see Taskgate's signed
-   * URLs. A ref (letters, digits, `.`, `_`, `-`) names one file for `mediaSource`, e.g. `0.audio_url`.
+   * URLs. A ref (letters, digits, `.`, `_`, `-`) names one file for `mediaSource`, e.g. `0.audio_url`; `source`,
+   * when given, is the upstream URL it stands for (a new one gives a new link, so browsers drop their copy).
    */
-  rewriteMedia?(data: unknown, link: (ref: string) => string): unknown;
+  rewriteMedia?(data: unknown, link: (ref: string, source?: string) => string): unknown;
   /** The upstream location of a task's media `ref`, or null when the task has no such file. */
   mediaSource?(
     task: { upstreamId: string; data: unknown },

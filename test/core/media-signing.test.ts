@@ -37,3 +37,27 @@ it('keeps secrets, servers and paths apart', () => {
   const other = parts(signedMediaUrl('http://a.test', 'secret-1', '/mj/image/t3', T));
   expect(verifyMediaSignature('secret-1', '/mj/image/t2', other.exp, other.sig, T)).toBe(false);
 });
+
+it('versions a URL by the file it serves: a new file is a new URL, and the version is signed', () => {
+  const preview = signedMediaUrl(
+    'http://a.test',
+    'secret-1',
+    '/mj/image/t4',
+    T,
+    'https://cdn.test/preview.webp',
+  );
+  const final = signedMediaUrl('http://a.test', 'secret-1', '/mj/image/t4', T, 'https://cdn.test/final.png');
+  expect(final).not.toBe(preview);
+  const query = (url: string) => new URL(url).searchParams;
+  const [p, f] = [query(preview), query(final)];
+  expect(f.get('v')).toMatch(/^[\w-]{12}$/);
+  const check = (q: URLSearchParams, v: string | null) =>
+    verifyMediaSignature('secret-1', '/mj/image/t4', q.get('exp')!, q.get('sig')!, T, v ?? undefined);
+  expect(check(f, f.get('v'))).toBe(true);
+  expect(check(f, p.get('v'))).toBe(false);
+  expect(check(f, null)).toBe(false);
+  // A URL without a version (handed out before versions) still verifies as it was signed.
+  const plain = query(signedMediaUrl('http://a.test', 'secret-1', '/mj/image/t4', T));
+  expect(plain.get('v')).toBeNull();
+  expect(check(plain, null)).toBe(true);
+});

@@ -61,7 +61,7 @@ for (const backend of backends()) {
         failReason: null,
       });
       expect(done.body.finishTime).toBeGreaterThan(done.body.submitTime);
-      expect(done.body.imageUrl).toMatch(new RegExp(`^${w.t.url}/mj/image/${id}\\?exp=\\d+&sig=`));
+      expect(done.body.imageUrl).toMatch(new RegExp(`^${w.t.url}/mj/image/${id}\\?v=[\\w-]+&exp=\\d+&sig=`));
       expect(done.body.buttons.map((b: { customId: string }) => b.customId)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^MJ::JOB::upsample::1::/)]),
       );
@@ -73,6 +73,33 @@ for (const backend of backends()) {
       const after = await w.balance();
       expect(after.quota).toBe(before.quota - IMAGINE);
       expect(after.ledger).toBe(after.quota);
+    });
+
+    it('the progress preview and the final image are handed out under different URLs', async () => {
+      // Both are served privately cacheable for an hour: under one URL, an <img> would keep the preview grid.
+      const id = (await w.submit('/mj/submit/imagine', { prompt: 'a slow fox' })).body.result as string;
+      let preview: string | null = null;
+      await pollUntil(
+        w,
+        async () => {
+          const task = (await w.fetchTask(id)).body;
+          if (task.status === 'IN_PROGRESS' && task.imageUrl) preview = task.imageUrl;
+          return preview !== null;
+        },
+        { simMs: 1_500, rounds: 40 },
+      );
+      const previewAnswer = await fetch(preview!);
+      expect(previewAnswer.status).toBe(200);
+      const previewBytes = Buffer.from(await previewAnswer.arrayBuffer());
+      await pollUntil(w, succeeded(id));
+      const final = (await w.fetchTask(id)).body.imageUrl as string;
+      expect(final).not.toBe(preview);
+      const finalAnswer = await fetch(final);
+      expect(finalAnswer.status).toBe(200);
+      expect(Buffer.from(await finalAnswer.arrayBuffer()).equals(previewBytes)).toBe(false);
+      // The listing hands out the same URL as the fetch, so a UI and a client agree.
+      const listed = await w.t.request('GET', `/api/mj/self?mj_id=${id}`, { as: w.user });
+      expect(listed.body.data.items[0].image_url).toBe(final);
     });
 
     it('upscale, vary and reroll through change, simple-change and action, pinned to the origin channel', async () => {

@@ -73,6 +73,7 @@ for (const backend of backends()) {
         parsed.searchParams.get('exp')!,
         parsed.searchParams.get('sig')!,
         w.t.clock.now(),
+        parsed.searchParams.get('v')!,
       );
       expect(ok).toBe(true);
     }

@@ -231,6 +231,7 @@ describeEachBackend('client callbacks', (current) => {
         image.searchParams.get('exp')!,
         image.searchParams.get('sig')!,
         clock.now(),
+        image.searchParams.get('v')!,
       ),
     ).toBe(true);
     expect(done.imageUrl).not.toContain('discordapp');

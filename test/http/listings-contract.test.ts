@@ -157,12 +157,13 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 /** A signed forwarding URL for `path` on this Taskgate, whose signature verifies with the server secret. */
 function expectSignedUrl(t: TestApp, url: string, path: string): void {
   expect(url).toMatch(
-    new RegExp(`^${escapeRegExp(t.url)}${escapeRegExp(path)}\\?exp=\\d+&sig=[A-Za-z0-9_-]+$`),
+    new RegExp(`^${escapeRegExp(t.url)}${escapeRegExp(path)}\\?v=[\\w-]+&exp=\\d+&sig=[A-Za-z0-9_-]+$`),
   );
   const query = new URL(url).searchParams;
   const exp = query.get('exp')!;
   expect(Number(exp) * S).toBeGreaterThan(t.clock.now());
-  expect(verifyMediaSignature(t.ctx.secret, path, exp, query.get('sig')!, t.clock.now())).toBe(true);
+  const [sig, v] = [query.get('sig')!, query.get('v')!];
+  expect(verifyMediaSignature(t.ctx.secret, path, exp, sig, t.clock.now(), v)).toBe(true);
   // The signature covers the path: it does not open another task's media.
   expect(verifyMediaSignature(t.ctx.secret, `${path}x`, exp, query.get('sig')!, t.clock.now())).toBe(false);
 }
@@ -597,8 +598,8 @@ for (const backend of backends()) {
     afterAll(async () => t?.close());
 
     const signedOverrides = () => ({
-      image_url: expect.stringMatching(/\/mj\/image\/task123456\?exp=\d+&sig=/),
-      video_url: expect.stringMatching(/\/mj\/video\/task123456\?exp=\d+&sig=/),
+      image_url: expect.stringMatching(/\/mj\/image\/task123456\?v=[\w-]+&exp=\d+&sig=/),
+      video_url: expect.stringMatching(/\/mj\/video\/task123456\?v=[\w-]+&exp=\d+&sig=/),
       video_urls: expect.any(String),
     });
 
@@ -810,7 +811,7 @@ for (const backend of backends()) {
           const forwarded = clips.map((clip) => ({
             ...clip,
             audio_url: expect.stringMatching(
-              new RegExp(`^${t.url}/task/media/tc-json/0\\.audio_url\\?exp=\\d+&sig=`),
+              new RegExp(`^${t.url}/task/media/tc-json/0\\.audio_url\\?v=[\\w-]+&exp=\\d+&sig=`),
             ),
           }));
           expect(item.data).toEqual(forwarded);

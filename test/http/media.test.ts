@@ -152,7 +152,7 @@ for (const backend of backends()) {
     it('the signed URL from /api/mj/self downloads the real PNG, privately cacheable', async () => {
       const taskId = await addTask({ image_url: imageUrl });
       const item = await listed(taskId);
-      expect(item.image_url.startsWith(`${t.url}/mj/image/${taskId}?exp=`)).toBe(true);
+      expect(item.image_url.startsWith(`${t.url}/mj/image/${taskId}?v=`)).toBe(true);
       expect(item.image_url).not.toContain(simBase);
 
       const res = await download(item.image_url);
@@ -195,6 +195,28 @@ for (const backend of backends()) {
         t.clock.set(now);
       }
       expect((await download(url.toString())).status).toBe(200);
+    });
+
+    it('the URL changes with the stored file, and its version is signed; links without one still open', async () => {
+      const taskId = await addTask({ image_url: `${imageUrl}?preview=1`, status: 'IN_PROGRESS' });
+      const preview = (await listed(taskId)).image_url as string;
+      expect(new URL(preview).searchParams.get('v')).toMatch(/^[\w-]{12}$/);
+      expect((await listed(taskId)).image_url).toBe(preview);
+      await t.ctx.store.db
+        .updateTable('tasks')
+        .set({ image_url: imageUrl, status: 'SUCCESS' })
+        .where('task_id', '=', taskId)
+        .execute();
+      const final = (await listed(taskId)).image_url as string;
+      expect(final).not.toBe(preview);
+      // Either URL opens the file stored now; a version the server did not sign opens nothing.
+      expect((await download(final)).status).toBe(200);
+      expect((await download(preview)).status).toBe(200);
+      const forged = new URL(final);
+      forged.searchParams.set('v', 'AAAAAAAAAAAA');
+      expect((await download(forged.toString())).status).toBe(403);
+      // Links handed out before versions existed (path, exp and sig only) keep working until they expire.
+      expect((await download(signed(`/mj/image/${taskId}`))).status).toBe(200);
     });
 
     it('an unknown id, or a task without that media, is a 404 even with a valid signature', async () => {

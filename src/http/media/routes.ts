@@ -18,6 +18,9 @@ const MAX_BYTES: Record<Kind, number> = { image: 50 * 1024 * 1024, video: 200 * 
 const DEFAULT_TYPE: Record<Kind, string> = { image: 'image/png', video: 'video/mp4' };
 
 const Signed = Type.Object({
+  v: Type.Optional(
+    Type.String({ pattern: '^[\\w-]{1,32}$', description: 'Version of the file, from the signed URL' }),
+  ),
   exp: Type.Optional(
     Type.String({ maxLength: 32, description: 'Expiry (unix seconds), from the signed URL' }),
   ),
@@ -74,8 +77,9 @@ export async function mediaRoutes(app: App): Promise<void> {
   ) => {
     // The signature covers this exact path, so a URL signed for one task (or one video) opens no other.
     const path = `/mj/${kind}/${id}${index === null ? '' : `/${index}`}`;
-    const { exp, sig } = request.query as { exp?: string; sig?: string };
-    if (!verifyMediaSignature(secret, path, exp, sig, clock.now())) {
+    const { v, exp, sig } = request.query as { v?: string; exp?: string; sig?: string };
+    // `v` only makes the URL change with the file (browser caches): whichever file is stored now is served.
+    if (!verifyMediaSignature(secret, path, exp, sig, clock.now(), v)) {
       return sendError(request, reply, 403, 'invalid_request', {
         detail: 'the media URL signature is missing, wrong or expired',
       });

@@ -34,6 +34,7 @@ export async function taskMediaRoutes(app: App): Promise<void> {
           ref: Type.String({ pattern: '^[\\w.-]{1,64}$' }),
         }),
         querystring: Type.Object({
+          v: Type.Optional(Type.String({ pattern: '^[\\w-]{1,32}$' })),
           exp: Type.Optional(Type.String({ maxLength: 32 })),
           sig: Type.Optional(Type.String({ maxLength: 128 })),
         }),
@@ -54,7 +55,8 @@ export async function taskMediaRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const { taskId, ref } = request.params;
       const path = taskMediaPath(taskId, ref);
-      if (!verifyMediaSignature(secret, path, request.query.exp, request.query.sig, clock.now())) {
+      const { v, exp, sig } = request.query;
+      if (!verifyMediaSignature(secret, path, exp, sig, clock.now(), v)) {
         return sendError(request, reply, 403, 'invalid_request', {
           detail: 'the media URL signature is missing, wrong or expired',
         });

@@ -7,8 +7,11 @@ import { adapterFor } from '../../platforms/index.js';
 import type { TaskRow } from '../../store/schema.js';
 
 export interface MediaSigner {
-  /** Null when forwarding is off: upstream URLs are shown as they are. */
-  sign: ((path: string) => string) | null;
+  /**
+   * Null when forwarding is off: upstream URLs are shown as they are. `source` is the upstream URL the path
+   * serves now; it versions the signed URL.
+   */
+  sign: ((path: string, source?: string) => string) | null;
 }
 
 export function parseJson<T>(text: string, fallback: T): T {
@@ -50,7 +53,7 @@ export const MjTaskItem = Type.Object({
 
 export function mjTaskItem(row: TaskRow, media: MediaSigner, admin: boolean): Static<typeof MjTaskItem> {
   const videoUrls = parseJson<string[]>(row.video_urls, []);
-  const forward = (url: string, path: string) => (url && media.sign ? media.sign(path) : url);
+  const forward = (url: string, path: string) => (url && media.sign ? media.sign(path, url) : url);
   return {
     id: row.id,
     mj_id: row.task_id,
@@ -130,7 +133,7 @@ export function taskItem(
     properties: parseJson(row.properties, {}),
     data:
       sign && adapter?.rewriteMedia
-        ? adapter.rewriteMedia(data, (ref) => sign(`/task/media/${row.task_id}/${ref}`))
+        ? adapter.rewriteMedia(data, (ref, source) => sign(`/task/media/${row.task_id}/${ref}`, source))
         : data,
     ...(admin ? { channel_id: row.channel_id, upstream_id: row.upstream_id } : {}),
   };
@@ -142,5 +145,7 @@ export function mediaSigner(
   secret: string,
   now: number,
 ): MediaSigner {
-  return { sign: forwarding ? (path) => signedMediaUrl(serverAddress, secret, path, now) : null };
+  return {
+    sign: forwarding ? (path, source) => signedMediaUrl(serverAddress, secret, path, now, source) : null,
+  };
 }

@@ -52,10 +52,11 @@ export const MJ_VIEW_COLUMNS = [
 ] as const satisfies readonly (keyof TaskRow)[];
 export type MjViewRow = Pick<TaskRow, (typeof MJ_VIEW_COLUMNS)[number]>;
 
-type Media = ((path: string) => string) | null;
+/** Signs a media path; the upstream URL it serves now (`source`) versions the signed URL. */
+type Media = ((path: string, source?: string) => string) | null;
 
 /** An upstream media URL as handed out: through Taskgate's signed path, as it is, or null when there is none. */
-const forward = (url: string, path: string, media: Media) => (url ? (media ? media(path) : url) : null);
+const forward = (url: string, path: string, media: Media) => (url ? (media ? media(path, url) : url) : null);
 
 /** The view's fields that are not stored as JSON text. */
 function mjScalars(row: MjViewRow, media: Media) {

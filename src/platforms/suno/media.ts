@@ -14,7 +14,7 @@ export const MEDIA_FIELDS: Record<string, string> = {
 const REF = /^(\d{1,3})\.([a-z_]+)$/;
 
 /** The clips with every media URL replaced by `link(ref)`; empty URLs stay empty, lyrics pass unchanged. */
-export function rewriteSunoMedia(data: unknown, link: (ref: string) => string): unknown {
+export function rewriteSunoMedia(data: unknown, link: (ref: string, source?: string) => string): unknown {
   if (!Array.isArray(data)) return data;
   return data.map((clip, index) => {
     if (!isObject(clip)) return clip;
@@ -23,7 +23,7 @@ export function rewriteSunoMedia(data: unknown, link: (ref: string) => string): 
       const url = clip[field];
       if (url === undefined || url === null || url === '') continue;
       // Anything else in a media field (a number, an object) could still carry an upstream address.
-      out[field] = typeof url === 'string' ? link(`${index}.${field}`) : '';
+      out[field] = typeof url === 'string' ? link(`${index}.${field}`, url) : '';
     }
     return out;
   });

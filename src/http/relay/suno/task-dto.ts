@@ -26,6 +26,8 @@ export function sunoTaskDto(row: TaskRow, media: MediaSigner): Static<typeof Tas
     start_time: toSeconds(row.start_time),
     finish_time: toSeconds(row.finish_time),
     progress: row.progress,
-    data: sign ? rewriteSunoMedia(data, (ref) => sign(taskMediaPath(row.task_id, ref))) : data,
+    data: sign
+      ? rewriteSunoMedia(data, (ref, source) => sign(taskMediaPath(row.task_id, ref), source))
+      : data,
   };
 }
