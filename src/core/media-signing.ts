@@ -31,12 +31,12 @@ export function signedMediaUrl(
   source = '',
 ): string {
   const expires = Math.ceil((now + MEDIA_URL_TTL_MS) / HOUR_MS) * (HOUR_MS / 1000);
-  const signed = subject(path, source ? mediaVersion(source) : undefined);
-  // The URL is a pure function of these values, so within an expiry window it is signed once. The expiry is part
-  // of the key: a URL is never handed out past the window it was signed for.
-  const key = `${expires}\n${serverAddress}\n${signed}\n${secret}`;
+  // The URL is a pure function of these values, so within an expiry window it is signed (and the source digested)
+  // once. The expiry is part of the key: a URL is never handed out past the window it was signed for.
+  const key = `${expires}\n${serverAddress}\n${path}\n${source}\n${secret}`;
   const cached = signedUrls.get(key);
   if (cached !== undefined) return cached;
+  const signed = subject(path, source ? mediaVersion(source) : undefined);
   const url = `${serverAddress}${signed}${signed === path ? '?' : '&'}exp=${expires}&sig=${signature(secret, signed, expires)}`;
   // Past the bound the oldest entry goes (a Map iterates in insertion order); earlier windows' entries age out.
   if (signedUrls.size >= SIGNED_URL_CACHE_SIZE) signedUrls.delete(signedUrls.keys().next().value!);
