@@ -19,7 +19,7 @@ import { taskMediaRoutes } from './media/task-media.js';
 import { AccessLog } from './plugins/access-log.js';
 import { registerRelayCors } from './plugins/cors.js';
 import { registerDocs } from './plugins/docs.js';
-import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { mjRelayRoutes } from './relay/mj/index.js';
 import { modelRoutes } from './relay/models.js';
@@ -77,7 +77,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new AccessLog(),
     // Long enough for every id a route takes (Suno ids up to 128 characters): the routes' schemas decide.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     bodyLimit: 1024 * 1024,
     // X-Forwarded-For is believed only from configured proxies: anyone else could forge it past IP allow-lists.

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { sendError } from './plugins/errors.js';
+import { hasOverlongSegment, sendError, sendOverlongPath } from './plugins/errors.js';
 
 /** web/dist from both src/http (tsx) and dist/http (built). */
 export const UI_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -34,6 +34,8 @@ export async function registerUi(app: FastifyInstance, root = UI_ROOT): Promise<
     },
   });
   app.get('/*', { schema: { hide: true } }, (request, reply) => {
+    // The router falls back to this route for a parameter over its length limit: the same 414 as without the UI.
+    if (hasOverlongSegment(request.url)) return sendOverlongPath(request, reply);
     if (!isUiNavigation(request.url, request.headers.accept)) {
       return sendError(request, reply, 404, 'route_not_found', {
         route: `${request.method} ${request.url.split('?')[0]}`,

@@ -1,7 +1,13 @@
 // Paths the router itself refuses before any route matches (a broken percent-escape, a path parameter past its
 // length limit) are answered in the envelope of the surface they were sent to, like every other bad input; and
 // the limit is high enough that the routes' own schemas decide for every id they take.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandling } from '../../src/http/plugins/errors.js';
+import { registerUi } from '../../src/http/ui.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const dashboard = (b: unknown) => expect(b).toEqual({ success: false, message: expect.any(String) });
@@ -58,5 +64,29 @@ describe('router-level refusals in each surface’s envelope [sqlite]', () => {
     const user = await t.request('GET', `/api/user/${'9'.repeat(120)}`, { headers: headersFor('/api/') });
     expect(user.status, user.text).toBe(400);
     dashboard(user.body);
+  });
+});
+
+describe('a path segment over the limit with the web UI built', () => {
+  // With web/dist present the UI's catch-all route takes what the router refuses as too long for a parameter;
+  // the answer must be the same 414 as without a build (tests run either way, `taskgate serve` has the build).
+  const app = Fastify({ routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors });
+  beforeAll(async () => {
+    const root = mkdtempSync(join(tmpdir(), 'taskgate-ui-'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>Taskgate</title>');
+    registerErrorHandling(app);
+    app.get('/v1/videos/:id', async () => ({}));
+    await registerUi(app, root);
+  });
+  afterAll(async () => app.close());
+
+  it('is a 414 in the surface’s envelope, not the UI’s 404', async () => {
+    const answer = await app.inject({ method: 'GET', url: `/v1/videos/${'a'.repeat(300)}` });
+    expect(answer.statusCode, answer.body).toBe(414);
+    openai(answer.json());
+    // Within the limit the route answers, and a browser still gets the UI for its own paths.
+    expect((await app.inject({ method: 'GET', url: `/v1/videos/${'a'.repeat(200)}` })).statusCode).toBe(200);
+    const page = await app.inject({ method: 'GET', url: '/tasks', headers: { accept: 'text/html' } });
+    expect(page.body).toContain('<title>Taskgate</title>');
   });
 });

@@ -66,6 +66,27 @@ export function sendError(
   }
 }
 
+/** The longest path parameter the router takes (`routerOptions.maxParamLength`): longer than every id a route takes. */
+export const MAX_PARAM_LENGTH = 256;
+
+/** Whether a path holds a segment the router refuses as too long (FST_ERR_MAX_PARAM_LENGTH). */
+export const hasOverlongSegment = (url: string): boolean =>
+  url
+    .split('?')[0]
+    .split('/')
+    .some((segment) => segment.length > MAX_PARAM_LENGTH);
+
+/** The 414 of a path segment over `MAX_PARAM_LENGTH`, in the envelope of the surface the path belongs to. */
+export const sendOverlongPath = (request: FastifyRequest, reply: FastifyReply) =>
+  sendError(
+    request,
+    reply,
+    414,
+    'invalid_request',
+    { detail: 'a path segment is too long' },
+    surfaceOfPath(request.url),
+  );
+
 /**
  * Fastify's `frameworkErrors`: what the router refuses before any route matches (a broken percent-escape, a path
  * parameter over `maxParamLength`), answered in the envelope of the surface the path belongs to.
@@ -77,14 +98,7 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     case 'FST_ERR_BAD_URL':
       return sendError(request, reply, 400, 'invalid_request', { detail: 'the path is not valid' }, surface);
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return sendError(
-        request,
-        reply,
-        414,
-        'invalid_request',
-        { detail: 'a path segment is too long' },
-        surface,
-      );
+      return sendOverlongPath(request, reply);
   }
   request.log.error({ err: error }, 'router error');
   return sendError(request, reply, 500, 'internal_error', { requestId: request.id }, surface);
