@@ -56,6 +56,13 @@ describe('CORS on the relay and media routes only [sqlite]', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBe('*');
   });
 
+  it('sends no CORS headers to clients that are not browsers (no Origin): pollers pay nothing for them', async () => {
+    const listed = await fetch(`${t.url}/mj/task/list`, { headers: { 'mj-api-secret': key } });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('access-control-allow-origin')).toBeNull();
+    expect(listed.headers.get('access-control-expose-headers')).toBeNull();
+  });
+
   it('gives the dashboard API and the UI no CORS at all', async () => {
     const answer = await preflight('/api/user/self', 'GET', 'authorization,new-api-user');
     expect(answer.status).toBe(404);

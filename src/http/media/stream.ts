@@ -114,6 +114,8 @@ export async function streamMedia(
       !type ? source.defaultType : MEDIA_TYPE.test(type) ? type : 'application/octet-stream',
     )
     .header('cache-control', 'private, max-age=3600')
+    // CORS headers come only with an Origin (plugins/cors.ts): a copy cached for an <img> is not one for fetch().
+    .header('vary', 'Origin')
     .header('x-content-type-options', 'nosniff')
     // Opened directly, an SVG or a mislabelled file must not run script on Taskgate's origin.
     .header('content-security-policy', "default-src 'none'; sandbox");
