@@ -790,7 +790,7 @@ describe('relay API-key authentication on GET /v1/models [sqlite]', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Relay submits check the key as `onRequest`, before the body is read (docs/platforms.md): Midjourney's submit
+// Relay routes check the key as `onRequest`, before the body is read (docs/platforms.md): Midjourney's submit
 // routes take bodies up to 64 MiB, and nobody without a key gets one read, parsed or validated.
 
 describe('relay submits authenticate before the body [sqlite]', () => {
@@ -810,7 +810,7 @@ describe('relay submits authenticate before the body [sqlite]', () => {
   const MJ_SUBMITS = ['/mj/submit/imagine', '/mj-fast/mj/submit/blend', '/mj/insight-face/swap'];
 
   it('answers a broken body from a caller without a key with 401, in each surface envelope', async () => {
-    for (const path of [...MJ_SUBMITS, '/suno/submit/music', '/v1/videos']) {
+    for (const path of [...MJ_SUBMITS, '/mj/task/list-by-condition', '/suno/submit/music', '/v1/videos']) {
       const answer = await broken(path);
       expect({ path, status: answer.status }).toEqual({ path, status: 401 });
     }

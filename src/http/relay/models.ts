@@ -19,7 +19,7 @@ export async function modelRoutes(app: App): Promise<void> {
   app.get(
     '/v1/models',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       schema: {
         tags: ['relay'],
         summary: 'Models this API key may use',

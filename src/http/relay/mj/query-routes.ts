@@ -45,7 +45,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   app.get(
     '/task/:id/fetch',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       config: { polled: true },
       schema: { tags, summary: 'One of my tasks', params: IdParams, response: mjResponses(TaskObject) },
     },
@@ -68,7 +68,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   app.post(
     '/task/list-by-condition',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       config: { polled: true },
       schema: {
         tags,
@@ -97,7 +97,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   app.get(
     '/task/list',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       schema: {
         tags,
         summary: 'My most recent tasks, newest first',
@@ -114,7 +114,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   app.get(
     '/task/queue',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       schema: {
         tags,
         summary: 'My unfinished tasks, oldest first',
@@ -136,7 +136,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
   app.get(
     '/task/:id/image-seed',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       schema: {
         tags,
         summary: "A task's seed (asked of its channel)",
