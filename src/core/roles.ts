@@ -13,11 +13,14 @@ export const TokenStatus = { enabled: 1, disabled: 2, expired: 3, exhausted: 4 }
 export const ChannelStatus = { enabled: 1, manuallyDisabled: 2, autoDisabled: 3 } as const;
 
 /**
- * Whether a user may give an API key `group`: none (the key follows its user), the user's own group, or, for
- * admins, any group (they set channels' groups and prices anyway). Taskgate has no list of user-selectable groups.
+ * Refuses (403) an API key `group` its user may not use. Allowed: none (the key follows its user), the user's own
+ * group, or, for admins, any group (they set channels' groups and prices anyway). Taskgate has no list of
+ * user-selectable groups.
  */
-export const mayUseGroup = (user: { role: number; group: string }, group: string): boolean =>
-  group === '' || group === user.group || user.role >= Role.admin;
+export function assertMayUseGroup(user: { role: number; group: string }, group: string): void {
+  const allowed = group === '' || group === user.group || user.role >= Role.admin;
+  if (!allowed) throw new AppError('token_group_not_allowed', 403, { group });
+}
 
 /**
  * The group a key's requests are priced and routed in: the key's own, else its user's. Checked at every use, so a
@@ -25,6 +28,6 @@ export const mayUseGroup = (user: { role: number; group: string }, group: string
  */
 export function keyGroup(user: { role: number; group: string }, token: { group: string } | null): string {
   const group = token?.group || user.group;
-  if (!mayUseGroup(user, group)) throw new AppError('token_group_not_allowed', 403, { group });
+  assertMayUseGroup(user, group);
   return group;
 }

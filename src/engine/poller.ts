@@ -23,10 +23,11 @@ import {
   tasksByIds,
 } from '../store/task-leases.js';
 import type { ChannelDirectory } from './channels.js';
-import { ownFailurePatch, planUpdate } from './observation.js';
+import { ownFailurePatch } from './observation.js';
+import { planPollWrites } from './poll-plan.js';
 import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
 import { SUBMIT_GRACE_MS } from './submit.js';
-import type { TaskWrite, TaskWriter } from './task-writer.js';
+import type { TaskWriter } from './task-writer.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 export interface RoundStats {
@@ -328,39 +329,14 @@ export class Poller {
     stats: RoundStats,
   ): Promise<void> {
     const now = this.deps.clock.now();
-    const writes: TaskWrite[] = [];
-    /** Per write: an observation's change (counted as changed) or one of Taskgate's own failures. */
-    const kinds: Array<'changed' | 'failed' | 'vanishing'> = [];
-    /** Rows with no write planned, still to be checked against the timeout. */
-    const untouched: TaskRow[] = [];
-    for (const row of rows) {
-      const fence = { version: row.version, leaseOwner: owner };
-      const observation = reading.ok ? reading.observations.get(row.upstream_id) : undefined;
-      if (!reading.ok) {
-        untouched.push(row);
-      } else if (observation) {
-        const patch = planUpdate(row, observation, now);
-        if (patch) {
-          writes.push({ row, patch, fence });
-          kinds.push('changed');
-        } else untouched.push(row);
-      } else if (reading.present.has(row.upstream_id) || !reading.absenceIsReliable) {
-        // Mentioned but unreadable, or maybe hidden behind an unreadable element: no news, not gone.
-        untouched.push(row);
-      } else if (row.vanished_since === 0) {
-        // The upstream answered but left this task out: start the grace period.
-        writes.push({ row, patch: { vanished_since: now, updated_at: now }, fence });
-        kinds.push('vanishing');
-      } else if (now - row.vanished_since >= this.settings.vanishGraceMs) {
-        writes.push({
-          row,
-          patch: ownFailurePatch(row, 'the upstream no longer knows this task', now),
-          fence,
-        });
-        kinds.push('failed');
-      } else untouched.push(row);
-    }
-    const written = await this.commitBatch(writes);
+    const { writes, kinds, untouched } = planPollWrites(
+      rows,
+      reading,
+      owner,
+      now,
+      this.settings.vanishGraceMs,
+    );
+    const written = await this.deps.writer.commitManyOrEach(writes);
     // Only rows still open after their write (or with none) can time out; a lost fence leaves the row alone, a
     // row the database refused stays as it was read.
     const open = [...untouched];
@@ -374,31 +350,6 @@ export class Poller {
     const timeoutMinutes = channel.timeout_minutes || this.deps.options.get('TaskTimeoutMinutes');
     const late = open.filter((row) => now - row.submit_time >= timeoutMinutes * 60_000);
     await this.failAll(late, `the task did not finish within ${timeoutMinutes} minutes`, owner, stats);
-  }
-
-  /**
-   * Writes a batch in one transaction; if the database refuses it, writes its rows one by one, so a row it
-   * refuses stops only itself (undefined at its place), not the batch nor the timeouts checked after it.
-   */
-  private async commitBatch(writes: TaskWrite[]): Promise<Array<TaskRow | null | undefined>> {
-    try {
-      return await this.deps.writer.commitMany(writes);
-    } catch (error) {
-      if (writes.length === 1) {
-        this.deps.log.error(
-          { err: error, task: writes[0].row.task_id },
-          'a task change could not be written',
-        );
-        return [undefined];
-      }
-      this.deps.log.error(
-        { err: error, tasks: writes.length },
-        'a batch of task changes failed; writing them one by one',
-      );
-      const written: Array<TaskRow | null | undefined> = [];
-      for (const write of writes) written.push(...(await this.commitBatch([write])));
-      return written;
-    }
   }
 
   /** The task rows of claimed tasks, read when they are about to be applied (see ClaimedTask). */

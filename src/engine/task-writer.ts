@@ -50,6 +50,31 @@ export class TaskWriter {
   }
 
   /**
+   * `commitMany`, and if the database refuses the batch, each write on its own: a row it refuses stops only itself
+   * (undefined at its place; null still means its fence no longer held), not the rest of the batch.
+   */
+  async commitManyOrEach(planned: readonly TaskWrite[]): Promise<Array<TaskRow | null | undefined>> {
+    try {
+      return await this.commitMany(planned);
+    } catch (error) {
+      this.log.error(
+        { err: error, tasks: planned.length },
+        'a batch of task changes was refused; writing them one by one',
+      );
+      const written: Array<TaskRow | null | undefined> = [];
+      for (const { row, patch, fence } of planned) {
+        try {
+          written.push(await this.commit(row, patch, fence));
+        } catch (refused) {
+          this.log.error({ err: refused, task: row.task_id }, 'a task change could not be written');
+          written.push(undefined);
+        }
+      }
+      return written;
+    }
+  }
+
+  /**
    * Writes many planned changes in one transaction, each fenced on its own: a row whose fence no longer holds is
    * skipped (null at its place) and the others are written. On PostgreSQL that is a few multi-row statements (one
    * per shape of patch), not one round trip per task (`writeTasksFenced`). The written tasks' poll schedules follow

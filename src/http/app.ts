@@ -128,6 +128,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       await taskListingRoutes(withSessions);
     });
     await statusRoutes(typed, options.readinessChecks);
+    // The relay and media routes, the ones browsers may call from other origins, in a scope of their own for CORS.
     await api.register(async (scope) => {
       await registerRelayCors(scope);
       const relay = scope as unknown as App;

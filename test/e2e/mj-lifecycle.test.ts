@@ -172,17 +172,23 @@ for (const backend of backends()) {
       expect((await w.task(describe.body.result))?.action).toBe('DESCRIBE');
     });
 
-    it('a modal flow: custom zoom waits (code 21, free), the modal is charged and the task goes on', async () => {
+    /** A finished upscale and its Custom Zoom button, which opens a modal. */
+    async function zoomable(): Promise<{ upscale: string; customId: string }> {
       const origin = (await w.submit('/mj/submit/imagine', { prompt: 'a valley' })).body.result as string;
       await pollUntil(w, succeeded(origin));
       const upscale = (await w.submit('/mj/submit/change', { taskId: origin, action: 'UPSCALE', index: 1 }))
         .body.result as string;
       await pollUntil(w, succeeded(upscale));
-      const zoomButton = (JSON.parse((await w.task(upscale))!.buttons) as Array<{ customId: string }>).find(
+      const { customId } = (JSON.parse((await w.task(upscale))!.buttons) as Array<{ customId: string }>).find(
         (b) => b.customId.startsWith('MJ::CustomZoom'),
       )!;
+      return { upscale, customId };
+    }
+
+    it('a modal flow: custom zoom waits (code 21, free), the modal is charged and the task goes on', async () => {
+      const { upscale, customId } = await zoomable();
       const before = await w.balance();
-      const zoom = await w.submit('/mj/submit/action', { taskId: upscale, customId: zoomButton.customId });
+      const zoom = await w.submit('/mj/submit/action', { taskId: upscale, customId });
       expect(zoom.body).toMatchObject({ code: 21 });
       const zoomId = zoom.body.result as string;
       expect(await w.task(zoomId)).toMatchObject({ status: 'MODAL', action: 'CUSTOM_ZOOM', quota: 0 });
@@ -198,16 +204,8 @@ for (const backend of backends()) {
 
     /** A CUSTOM_ZOOM task waiting for its modal (free so far). */
     async function waitingForModal(): Promise<string> {
-      const origin = (await w.submit('/mj/submit/imagine', { prompt: 'a valley' })).body.result as string;
-      await pollUntil(w, succeeded(origin));
-      const upscale = (await w.submit('/mj/submit/change', { taskId: origin, action: 'UPSCALE', index: 1 }))
-        .body.result as string;
-      await pollUntil(w, succeeded(upscale));
-      const zoomButton = (JSON.parse((await w.task(upscale))!.buttons) as Array<{ customId: string }>).find(
-        (b) => b.customId.startsWith('MJ::CustomZoom'),
-      )!;
-      const zoom = await w.submit('/mj/submit/action', { taskId: upscale, customId: zoomButton.customId });
-      return zoom.body.result as string;
+      const { upscale, customId } = await zoomable();
+      return (await w.submit('/mj/submit/action', { taskId: upscale, customId })).body.result as string;
     }
 
     it('a modal sent as its task ends is refused and charges nothing', async () => {

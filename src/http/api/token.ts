@@ -1,9 +1,9 @@
 // /api/token/*: a user's API keys. The full key is returned once, by the create call, and never again.
 import { Type } from 'typebox';
-import { AppError, badRequest, notFound } from '../../core/errors.js';
+import { badRequest, notFound } from '../../core/errors.js';
 import { hashSecret, newApiKey } from '../../core/ids.js';
 import { parsePage } from '../../core/paging.js';
-import { mayUseGroup, Role, TokenStatus } from '../../core/roles.js';
+import { assertMayUseGroup, Role, TokenStatus } from '../../core/roles.js';
 import type { UserRow } from '../../store/schema.js';
 import {
   createToken,
@@ -55,8 +55,7 @@ function toSettings(user: UserRow, body: SettingsBody): Partial<TokenSettings> {
   if (body.expired_time !== undefined && body.expired_time === 0)
     throw badRequest('expired_time must be -1 or a time');
   // Otherwise a user would reach another group's channels and prices through their own key.
-  if (body.group && !mayUseGroup(user, body.group))
-    throw new AppError('token_group_not_allowed', 403, { group: body.group });
+  if (body.group) assertMayUseGroup(user, body.group);
   return {
     name: body.name,
     remainQuota: body.remain_quota,
