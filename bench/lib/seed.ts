@@ -3,6 +3,7 @@
 // merge rule). A child of its own, so none of this setup is left in the measured process's memory.
 import { Agent, request } from 'undici';
 import { planUpdate } from '../../src/engine/observation.js';
+import { observationHash, pollDigest } from '../../src/engine/poll-plan.js';
 import { mjModel } from '../../src/platforms/midjourney/actions.js';
 import { readMjTask } from '../../src/platforms/midjourney/task-json.js';
 import { openStore } from '../../src/store/db.js';
@@ -92,7 +93,10 @@ async function recordTasks(config: SeedConfig, ids: string[][]): Promise<number>
           },
           now - 15_000,
         );
-        const patch = planUpdate({ ...base, id: 0 } as TaskRow, readMjTask(view)!, now - 15_000) ?? {};
+        const observation = readMjTask(view)!;
+        const patch = planUpdate({ ...base, id: 0 } as TaskRow, observation, now - 15_000) ?? {};
+        // With the digest the poller's write leaves, so an unchanged answer finds the row settled as it would.
+        patch.poll_digest = pollDigest(base.version ?? 0, observationHash(observation));
         // Due again at some moment of the last 15 s (rarely two rows in step).
         dueAt.set(base.task_id, now - 1 - ((n * 7919) % 15_000));
         return { ...base, ...patch };

@@ -24,7 +24,7 @@ import {
 } from '../store/task-leases.js';
 import type { ChannelDirectory } from './channels.js';
 import { ownFailurePatch } from './observation.js';
-import { planPollWrites } from './poll-plan.js';
+import { observationHashes, planPollWrites, splitSettled } from './poll-plan.js';
 import { DEFAULT_POLLER_SETTINGS, type PollerSettings } from './poller-settings.js';
 import { SUBMIT_GRACE_MS } from './submit.js';
 import type { TaskWriter } from './task-writer.js';
@@ -280,8 +280,13 @@ export class Poller {
         try {
           const reading = await this.ask(channel, targets, adapter);
           stats.calls++;
+          const hashes = observationHashes(reading);
+          // Tasks whose answer is the one their row was written from are left as they are, unread.
+          const { settled, rest } = splitSettled(chunk, hashes);
+          const expired = this.expired(settled, channel);
+          await this.failAll(await this.rowsOf(expired.tasks), expired.reason, owner, stats);
           // Read now, not at the claim: the rows live only while they are applied (see ClaimedTask).
-          await this.applyAll(await this.rowsOf(chunk), channel, reading, owner, stats);
+          await this.applyAll(await this.rowsOf(rest), channel, reading, hashes, owner, stats);
         } finally {
           slots.give();
         }
@@ -325,6 +330,7 @@ export class Poller {
     rows: TaskRow[],
     channel: ChannelRow,
     reading: PollReading,
+    hashes: ReadonlyMap<string, string>,
     owner: string,
     stats: RoundStats,
   ): Promise<void> {
@@ -332,6 +338,7 @@ export class Poller {
     const { writes, kinds, untouched } = planPollWrites(
       rows,
       reading,
+      hashes,
       owner,
       now,
       this.settings.vanishGraceMs,
@@ -347,9 +354,21 @@ export class Poller {
       if (kinds[i] === 'failed') stats.failed++;
       else if (!isTerminal(after.status)) open.push(after);
     }
+    const expired = this.expired(open, channel);
+    await this.failAll(expired.tasks, expired.reason, owner, stats);
+  }
+
+  /** Those of these open tasks that ran out of time, and the reason they fail for. */
+  private expired<T extends Pick<TaskRow, 'submit_time'>>(
+    open: readonly T[],
+    channel: ChannelRow,
+  ): { tasks: T[]; reason: string } {
+    const now = this.deps.clock.now();
     const timeoutMinutes = channel.timeout_minutes || this.deps.options.get('TaskTimeoutMinutes');
-    const late = open.filter((row) => now - row.submit_time >= timeoutMinutes * 60_000);
-    await this.failAll(late, `the task did not finish within ${timeoutMinutes} minutes`, owner, stats);
+    return {
+      tasks: open.filter((task) => now - task.submit_time >= timeoutMinutes * 60_000),
+      reason: `the task did not finish within ${timeoutMinutes} minutes`,
+    };
   }
 
   /** The task rows of claimed tasks, read when they are about to be applied (see ClaimedTask). */

@@ -6,6 +6,7 @@ import * as jobLeases from './migrations/002_job_leases.js';
 import * as listingIndexes from './migrations/003_listing_indexes.js';
 import * as taskPolls from './migrations/004_task_polls.js';
 import * as notifyPending from './migrations/005_notify_pending.js';
+import * as pollDigest from './migrations/006_poll_digest.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -15,6 +16,7 @@ const STEPS: Record<string, Step> = {
   '003_listing_indexes': listingIndexes as Step,
   '004_task_polls': taskPolls as Step,
   '005_notify_pending': notifyPending as Step,
+  '006_poll_digest': pollDigest as Step,
 };
 
 export function migrateToLatest(store: Store): Promise<string[]> {

@@ -137,6 +137,11 @@ export interface TasksTable {
   vanished_since: number;
   /** 1 from a change its notifyHook must hear of until that callback is settled (engine/client-notify.ts). */
   notify_pending: number;
+  /**
+   * `version:hash` of the upstream observation the poller wrote this version from ('' for none): the same answer
+   * again changes nothing, so a round skips the row (engine/poll-plan.ts).
+   */
+  poll_digest: string;
   created_at: number;
   updated_at: number;
 }

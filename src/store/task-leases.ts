@@ -31,8 +31,18 @@ export const DEFAULT_SCHEDULE: PollSchedule = {
  * What a round holds of a claimed task while its status call runs. The wide row (`tasksByIds`) is read once the
  * answer is in: held through the call, 100k of them were promoted to V8's old space and set the round's peak RSS.
  */
-export type ClaimedTask = Pick<TaskRow, 'id' | 'channel_id' | 'upstream_id' | 'action' | 'updated_at'>;
-const CLAIMED_COLUMNS = ['id', 'channel_id', 'upstream_id', 'action', 'updated_at'] as const;
+export type ClaimedTask = Pick<TaskRow, (typeof CLAIMED_COLUMNS)[number]>;
+/** The version and digest let a round skip the row of a task whose answer did not change (engine/poll-plan.ts). */
+const CLAIMED_COLUMNS = [
+  'id',
+  'channel_id',
+  'upstream_id',
+  'action',
+  'submit_time',
+  'updated_at',
+  'version',
+  'poll_digest',
+] as const;
 
 /**
  * Leases up to `limit` due tasks (oldest due first) to `owner` and answers what the round needs of them

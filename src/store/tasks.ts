@@ -38,6 +38,7 @@ export function taskValues(fields: Required & Partial<NewTask>, now: number): Ne
     version: 0,
     vanished_since: 0,
     notify_pending: 0,
+    poll_digest: '',
     created_at: now,
     updated_at: now,
     ...fields,

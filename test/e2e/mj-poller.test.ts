@@ -181,6 +181,48 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       expect(after.progress).not.toBe('1%');
       expect(after.version).toBe(claimed.version + 2);
     });
+
+    it('leaves a task whose answer did not change unread and unwritten, and reads it again once it changes', async () => {
+      const id = (await w.submit('/mj/submit/imagine', { prompt: 'settled between rounds' })).body
+        .result as string;
+      w.generate(10_000);
+      await w.pollRound();
+      const polled = (await w.task(id))!;
+      expect(polled).toMatchObject({ status: 'IN_PROGRESS' });
+      expect(polled.poll_digest).toMatch(new RegExp(`^${polled.version}:`));
+      // Marked behind the writer's back (no version bump): only a round that reads and plans the row would undo it.
+      const mark = 'not what the upstream says';
+      const table = w.t.ctx.store.db.updateTable('tasks').where('task_id', '=', id);
+      await table.set({ prompt_en: mark }).execute();
+      await w.pollRound();
+      expect(await w.task(id)).toMatchObject({ prompt_en: mark, version: polled.version });
+      // The upstream moves on: the row is read, planned and written as ever.
+      w.generate(20_000);
+      await w.pollRound();
+      const moved = (await w.task(id))!;
+      expect(moved.version).toBeGreaterThan(polled.version);
+      expect(moved.prompt_en).not.toBe(mark);
+      expect(moved.poll_digest).toMatch(new RegExp(`^${moved.version}:`));
+    });
+
+    it('reads a task back from vanishing though its answer is the one it was written from', async () => {
+      const id = (await w.submit('/mj/submit/imagine', { prompt: 'vanishes for a round' })).body
+        .result as string;
+      w.generate(10_000);
+      await w.pollRound();
+      const polled = (await w.task(id))!;
+      expect(polled.status).toBe('IN_PROGRESS');
+      // One answer leaves every task out; the next one is the first again.
+      w.sim.state.setKnobs({ faults: { listByCondition: { kind: 'json', status: 200, body: [] } } });
+      await w.pollRound();
+      expect((await w.task(id))!.vanished_since).toBeGreaterThan(0);
+      w.sim.state.setKnobs({ faults: { listByCondition: null } });
+      await w.pollRound();
+      // The vanishing write moved the version past the digest's: the row was planned again, and the task is back.
+      const back = (await w.task(id))!;
+      expect(back).toMatchObject({ status: 'IN_PROGRESS', vanished_since: 0 });
+      expect(back.version).toBe(polled.version + 2);
+    });
   });
 
   describe.skipIf(!backend.available)(`midjourney push callbacks [${backend.dialect}]`, () => {

@@ -2,24 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { failurePatch, planUpdate, pollChange } from '../../src/engine/observation.js';
 import type { TaskRow } from '../../src/store/schema.js';
-import { taskValues } from '../../src/store/tasks.js';
+import { taskRow } from '../support/task-row.js';
 
 const NOW = 1_760_000_000_000;
-const row = (fields: Partial<TaskRow> = {}): TaskRow =>
-  ({
-    id: 1,
-    ...taskValues(
-      {
-        task_id: 't',
-        platform: 'midjourney',
-        action: 'IMAGINE',
-        user_id: 1,
-        submit_time: NOW - 60_000,
-      },
-      NOW - 60_000,
-    ),
-    ...fields,
-  }) as TaskRow;
+const row = (fields: Partial<TaskRow> = {}): TaskRow => taskRow(NOW, fields);
 
 describe('planUpdate', () => {
   it('writes nothing when nothing changed', () => {

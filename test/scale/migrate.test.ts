@@ -38,6 +38,7 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
           '003_listing_indexes',
           '004_task_polls',
           '005_notify_pending',
+          '006_poll_digest',
         ]);
         const roots = await store.db
           .selectFrom('users')

@@ -81,13 +81,18 @@ describeEachBackend('task leases', (current) => {
     expect(claimed.map((r) => r.id).sort((a, b) => a - b)).toEqual(before.map((r) => r.id));
     // What a round needs before the status answer, as stored; the wide row is read after it.
     expect([...claimed].sort((a, b) => a.id - b.id)).toEqual(
-      before.map(({ id, channel_id, upstream_id, action, updated_at }) => ({
-        id,
-        channel_id,
-        upstream_id,
-        action,
-        updated_at,
-      })),
+      before.map(
+        ({ id, channel_id, upstream_id, action, submit_time, updated_at, version, poll_digest }) => ({
+          id,
+          channel_id,
+          upstream_id,
+          action,
+          submit_time,
+          updated_at,
+          version,
+          poll_digest,
+        }),
+      ),
     );
     // Every column, version and updated_at included, stays as it was.
     expect(await store.db.selectFrom('tasks').selectAll().orderBy('id').execute()).toEqual(before);

@@ -12,7 +12,11 @@ const NOW = 1_760_000_000_000;
 
 /** A task row as migration 003 left the table: the four poll columns still on it, and none added later. */
 const oldRow = (taskId: string, status: string, poll: Record<string, unknown>) => {
-  const { notify_pending: _later, ...row } = taskValues(
+  const {
+    notify_pending: _later,
+    poll_digest: _alsoLater,
+    ...row
+  } = taskValues(
     { task_id: taskId, platform: 'midjourney', action: 'IMAGINE', user_id: 1, submit_time: NOW, status },
     NOW,
   );
@@ -102,7 +106,7 @@ for (const backend of backends()) {
       );
       // The migrated schedule works (with the later migrations' columns, which the code reads): only the due task
       // is claimed, and the leased one stays with its owner.
-      expect(await migrateToLatest(store)).toEqual(['005_notify_pending']);
+      expect(await migrateToLatest(store)).toEqual(['005_notify_pending', '006_poll_digest']);
       const claimed = await claimDueTasks(store, 'after-migration', NOW, 10);
       const rows = await tasksByIds(
         store,
