@@ -1,15 +1,17 @@
 // The first schema: accounts, keys, channels, options, the ledger, sessions and one table for every task.
+// Every step is skipped when it is there already: a start stopped midway runs it again (existing.ts).
 // Text columns carry no defaults (MySQL forbids them); the store always writes every column.
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db.js';
 import { finish, longText, withId } from './columns.js';
+import { createIndexOnce } from './existing.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const text = longText(dialect);
 
   await finish(
-    withId(db.schema.createTable('users'), dialect)
+    withId(db.schema.createTable('users').ifNotExists(), dialect)
       .addColumn('username', 'varchar(64)', (c) => c.notNull().unique())
       .addColumn('password_hash', 'varchar(100)', (c) => c.notNull())
       .addColumn('display_name', 'varchar(64)', (c) => c.notNull())
@@ -26,7 +28,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   ).execute();
 
   await finish(
-    withId(db.schema.createTable('tokens'), dialect)
+    withId(db.schema.createTable('tokens').ifNotExists(), dialect)
       .addColumn('user_id', 'bigint', (c) => c.notNull())
       .addColumn('name', 'varchar(128)', (c) => c.notNull())
       .addColumn('key_hash', 'varchar(64)', (c) => c.notNull().unique())
@@ -45,10 +47,10 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
       .addColumn('accessed_at', 'bigint', (c) => c.notNull()),
     dialect,
   ).execute();
-  await db.schema.createIndex('tokens_user_id').on('tokens').columns(['user_id', 'id']).execute();
+  await createIndexOnce(db, dialect, 'tokens', 'tokens_user_id', (i) => i.columns(['user_id', 'id']));
 
   await finish(
-    withId(db.schema.createTable('channels'), dialect)
+    withId(db.schema.createTable('channels').ifNotExists(), dialect)
       .addColumn('type', 'varchar(32)', (c) => c.notNull())
       .addColumn('name', 'varchar(128)', (c) => c.notNull())
       .addColumn('base_url', 'varchar(512)', (c) => c.notNull())
@@ -76,13 +78,14 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await finish(
     db.schema
       .createTable('options')
+      .ifNotExists()
       .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('value', text, (c) => c.notNull()),
     dialect,
   ).execute();
 
   await finish(
-    withId(db.schema.createTable('ledger'), dialect)
+    withId(db.schema.createTable('ledger').ifNotExists(), dialect)
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('user_id', 'bigint', (c) => c.notNull())
       .addColumn('token_id', 'bigint', (c) => c.notNull())
@@ -97,21 +100,22 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
       .addUniqueConstraint('ledger_task_kind', ['task_id', 'kind']),
     dialect,
   ).execute();
-  await db.schema.createIndex('ledger_user_id').on('ledger').columns(['user_id', 'id']).execute();
+  await createIndexOnce(db, dialect, 'ledger', 'ledger_user_id', (i) => i.columns(['user_id', 'id']));
 
   await finish(
     db.schema
       .createTable('sessions')
+      .ifNotExists()
       .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('user_id', 'bigint', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('expires_at', 'bigint', (c) => c.notNull()),
     dialect,
   ).execute();
-  await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
+  await createIndexOnce(db, dialect, 'sessions', 'sessions_user_id', (i) => i.column('user_id'));
 
   await finish(
-    withId(db.schema.createTable('tasks'), dialect)
+    withId(db.schema.createTable('tasks').ifNotExists(), dialect)
       .addColumn('task_id', 'varchar(64)', (c) => c.notNull().unique())
       .addColumn('platform', 'varchar(32)', (c) => c.notNull())
       .addColumn('upstream_id', 'varchar(191)', (c) => c.notNull())
@@ -154,17 +158,13 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   ).execute();
   // Listing filters: owner pages, admin pages, channel filter, and the poller's due-task scan
   // (final tasks have next_poll_at NULL, so the scan touches only unfinished ones).
-  await db.schema
-    .createIndex('tasks_user_platform_id')
-    .on('tasks')
-    .columns(['user_id', 'platform', 'id'])
-    .execute();
-  await db.schema.createIndex('tasks_platform_id').on('tasks').columns(['platform', 'id']).execute();
-  await db.schema.createIndex('tasks_channel_id').on('tasks').columns(['channel_id', 'id']).execute();
-  await db.schema.createIndex('tasks_next_poll_at').on('tasks').column('next_poll_at').execute();
-  await db.schema
-    .createIndex('tasks_channel_upstream')
-    .on('tasks')
-    .columns(['channel_id', 'upstream_id'])
-    .execute();
+  await createIndexOnce(db, dialect, 'tasks', 'tasks_user_platform_id', (i) =>
+    i.columns(['user_id', 'platform', 'id']),
+  );
+  await createIndexOnce(db, dialect, 'tasks', 'tasks_platform_id', (i) => i.columns(['platform', 'id']));
+  await createIndexOnce(db, dialect, 'tasks', 'tasks_channel_id', (i) => i.columns(['channel_id', 'id']));
+  await createIndexOnce(db, dialect, 'tasks', 'tasks_next_poll_at', (i) => i.column('next_poll_at'));
+  await createIndexOnce(db, dialect, 'tasks', 'tasks_channel_upstream', (i) =>
+    i.columns(['channel_id', 'upstream_id']),
+  );
 }

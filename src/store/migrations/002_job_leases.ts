@@ -8,6 +8,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await finish(
     db.schema
       .createTable('job_leases')
+      .ifNotExists()
       .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('owner', 'varchar(128)', (c) => c.notNull())
       .addColumn('until', 'bigint', (c) => c.notNull()),

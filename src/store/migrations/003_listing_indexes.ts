@@ -4,6 +4,7 @@
 // and a count reads an index alone. The submit_time indexes serve the counts of time ranges.
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db.js';
+import { createIndexOnce } from './existing.js';
 
 const INDEXES: Record<string, string[]> = {
   // Every task of a family of platforms, newest first: the ids in order with the platform beside them.
@@ -23,8 +24,9 @@ const INDEXES: Record<string, string[]> = {
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
-export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  // One by one, each skipped when a start stopped midway built it already (existing.ts).
   for (const [name, columns] of Object.entries(INDEXES)) {
-    await db.schema.createIndex(name).on('tasks').columns(columns).execute();
+    await createIndexOnce(db, dialect, 'tasks', name, (index) => index.columns(columns));
   }
 }
