@@ -89,6 +89,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.decorate('ctx', ctx);
   // The app is the last user of the Redis connections (rate limits): they close with it.
   app.addHook('onClose', async () => ctx.coordination.close());
+  // Closing closes the connections idle at that moment; one still answering a request stayed open after it
+  // (keep-alive: nginx's, any client's) for the 72 s keep-alive, so the drain outlasted the shutdown grace and the
+  // process was killed. From now on a connection closes as soon as its response is done.
+  app.addHook('preClose', (done) => {
+    app.server.keepAliveTimeout = 1;
+    done();
+  });
   app.addSchema(ErrorBody);
   registerErrorHandling(app);
   // PostgreSQL can neither store nor compare text holding U+0000: refuse it up front as bad input, on every
