@@ -2,6 +2,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { DEFAULT_SUBMIT_TIMEOUT_MS } from '../engine/submit.js';
 import { buildApp } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import type { App } from '../http/types.js';
@@ -10,6 +11,12 @@ import { createLogger } from './logger.js';
 
 /** How often an instance re-reads settings changed by another instance (with Redis up, a message says so at once). */
 const OPTIONS_REFRESH_MS = 5_000;
+/**
+ * What draining HTTP may take after the round wait: a submit that came in just before waits up to the submit
+ * timeout for its upstream, then records its task. Cut short, the upstream may have the task while Taskgate fails
+ * and refunds it as interrupted. The drain ends as soon as the requests in flight are answered.
+ */
+const DRAIN_MS = DEFAULT_SUBMIT_TIMEOUT_MS + 5_000;
 
 export interface RunningServer {
   ctx: AppContext;
@@ -51,7 +58,7 @@ export async function serve(config: Config, alsoStop?: () => Promise<void>): Pro
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);
   // The grace covers the bounded round wait plus draining HTTP.
-  closeWithGrace({ delay: config.shutdownWaitMs + 15_000, logger: log }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.shutdownWaitMs + DRAIN_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     await server.stop();

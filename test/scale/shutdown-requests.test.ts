@@ -19,6 +19,8 @@ import {
 
 const SECRET = 'scale-sim-secret';
 const SUBMIT_MS = 2_000;
+/** Longer than the 15 s the drain was given after the round wait, well within the 60 s submit timeout. */
+const SLOW_SUBMIT_MS = 18_000;
 
 for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
   describe.skipIf(!backend.available)(`SIGTERM with a submit in flight [${backend.dialect}]`, () => {
@@ -69,6 +71,40 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       expect(await a.exited).toBe(0);
       expect(Date.now() - answeredAt).toBeLessThan(5_000);
       expect(a.output()).not.toContain('killed by timeout');
+    });
+
+    it('lets a submit whose upstream is slower than 15 s finish before exiting', {
+      timeout: 60_000,
+    }, async () => {
+      const store = openStore(database.target);
+      const user = await seedUser(store, 'slow-upstream-submitter', 10_000_000);
+      // No wait for a poll round: what is left of the grace is all the drain gets.
+      instance = await startInstance('b', { SQL_DSN: database.dsn, SHUTDOWN_WAIT_MS: '0' });
+      const b = instance;
+      await waitForHttp(b);
+      const submitted = request(`${b.url}/mj/submit/imagine`, {
+        dispatcher: client,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.key}` },
+        body: JSON.stringify({ prompt: `much slower to accept sim:slow=${SLOW_SUBMIT_MS}` }),
+      }).catch((error: Error) => error);
+      await sleep(500);
+      b.child.kill('SIGTERM');
+      const answer = await submitted;
+      // Cut off, the submit would reach the upstream and be failed and refunded 5 minutes later as interrupted.
+      expect(answer).not.toBeInstanceOf(Error);
+      if (answer instanceof Error) return;
+      expect(answer.statusCode).toBe(200);
+      const body = (await answer.body.json()) as { code: number; result: string };
+      expect(body.code).toBe(1);
+      const task = await store.db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('task_id', '=', body.result)
+        .executeTakeFirstOrThrow();
+      expect(task.upstream_id).not.toBe('');
+      await store.close();
+      expect(await b.exited).toBe(0);
     });
   });
 }
