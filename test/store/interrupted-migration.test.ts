@@ -11,6 +11,7 @@ import * as jobLeases from '../../src/store/migrations/002_job_leases.js';
 import * as listingIndexes from '../../src/store/migrations/003_listing_indexes.js';
 import * as taskPolls from '../../src/store/migrations/004_task_polls.js';
 import * as notifyPending from '../../src/store/migrations/005_notify_pending.js';
+import * as pollDigest from '../../src/store/migrations/006_poll_digest.js';
 import { hasIndex } from '../../src/store/migrations/existing.js';
 import { claimDueTasks } from '../../src/store/task-leases.js';
 import { taskValues } from '../../src/store/tasks.js';
@@ -23,8 +24,9 @@ const ORDER = [
   '003_listing_indexes',
   '004_task_polls',
   '005_notify_pending',
+  '006_poll_digest',
 ];
-const UP = [initial, jobLeases, listingIndexes, taskPolls, notifyPending];
+const UP = [initial, jobLeases, listingIndexes, taskPolls, notifyPending, pollDigest];
 
 for (const backend of backends()) {
   describe.skipIf(!backend.available)(`an interrupted migration [${backend.dialect}]`, () => {
@@ -68,7 +70,11 @@ for (const backend of backends()) {
     it('004 stopped after copying the schedule, before dropping the old columns: no task is copied twice', async () => {
       await open();
       await migrateTo(store, '003_listing_indexes');
-      const { notify_pending: _later, ...row } = taskValues(
+      const {
+        notify_pending: _later,
+        poll_digest: _alsoLater,
+        ...row
+      } = taskValues(
         { task_id: 'leased', platform: 'midjourney', action: 'IMAGINE', user_id: 1, submit_time: NOW },
         NOW,
       );
@@ -99,7 +105,11 @@ for (const backend of backends()) {
       await sql`insert into task_polls (id, next_poll_at, lease_owner, lease_until, poll_attempts)
         select id, next_poll_at, lease_owner, lease_until, poll_attempts from tasks`.execute(raw());
 
-      expect(await migrateToLatest(store)).toEqual(['004_task_polls', '005_notify_pending']);
+      expect(await migrateToLatest(store)).toEqual([
+        '004_task_polls',
+        '005_notify_pending',
+        '006_poll_digest',
+      ]);
       const polls = await raw().selectFrom('task_polls').selectAll().execute();
       expect(polls.map((p) => ({ ...p, id: Number(p.id) }))).toEqual([
         { id: 1, next_poll_at: NOW + 15_000, lease_owner: 'a:b:1', lease_until: NOW, poll_attempts: 3 },
@@ -113,7 +123,7 @@ for (const backend of backends()) {
         .schema.alterTable('tasks')
         .addColumn('notify_pending', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
-      expect(await migrateToLatest(store)).toEqual(['005_notify_pending']);
+      expect(await migrateToLatest(store)).toEqual(['005_notify_pending', '006_poll_digest']);
       expect(await hasIndex(raw(), backend.dialect, 'tasks', 'tasks_notify_pending')).toBe(true);
     });
   });
