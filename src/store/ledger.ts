@@ -37,7 +37,13 @@ export async function reserveQuota(ctx: DbContext, r: Reservation, now: number):
     }
     if (
       r.tokenId &&
-      (await executePrebuilt(trx, chargeTokenSql(trx.dialect), [r.quota, r.quota, r.tokenId, r.quota])) !== 1
+      (await executePrebuilt(trx, chargeTokenSql(trx.dialect), [
+        r.quota,
+        r.quota,
+        now,
+        r.tokenId,
+        r.quota,
+      ])) !== 1
     )
       throw new AppError('token_quota_exhausted', 403);
     await writeRow(trx, { ...r, kind: 'charge', delta: -r.quota }, now);
@@ -51,10 +57,17 @@ const chargeUserSql = (dialect: Dialect) =>
     return `update ${q.name('users')} set ${quota} = ${quota} - ${q.param()}, ${used} = ${used} + ${q.param()}, ${count} = ${count} + 1 where ${id} = ${q.param()} and ${quota} >= ${q.param()}`;
   });
 
+// The key's last use (`accessed_time`) is its last charge, as in new-api: set by the update a charge makes anyway.
 const chargeTokenSql = (dialect: Dialect) =>
   prebuilt(dialect, 'charge-token', (q) => {
-    const [remain, used, unlimited, id] = ['remain_quota', 'used_quota', 'unlimited_quota', 'id'].map(q.name);
-    return `update ${q.name('tokens')} set ${remain} = ${remain} - ${q.param()}, ${used} = ${used} + ${q.param()} where ${id} = ${q.param()} and (${unlimited} = 1 or ${remain} >= ${q.param()})`;
+    const [remain, used, accessed, unlimited, id] = [
+      'remain_quota',
+      'used_quota',
+      'accessed_at',
+      'unlimited_quota',
+      'id',
+    ].map(q.name);
+    return `update ${q.name('tokens')} set ${remain} = ${remain} - ${q.param()}, ${used} = ${used} + ${q.param()}, ${accessed} = ${q.param()} where ${id} = ${q.param()} and (${unlimited} = 1 or ${remain} >= ${q.param()})`;
   });
 
 const LEDGER_COLUMNS = [

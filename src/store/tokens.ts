@@ -118,7 +118,3 @@ export async function deleteUserToken(ctx: DbContext, userId: number, id: number
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
-
-export async function touchToken(ctx: DbContext, id: number, now: number): Promise<void> {
-  await ctx.db.updateTable('tokens').set({ accessed_at: now }).where('id', '=', id).execute();
-}

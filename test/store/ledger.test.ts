@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/ids.js';
 import type { Store } from '../../src/store/db.js';
 import { changeBalance, ledgerBalance, refundQuota, reserveQuota } from '../../src/store/ledger.js';
-import { createToken } from '../../src/store/tokens.js';
+import { createToken, findUserToken } from '../../src/store/tokens.js';
 import { createUser, findUserById } from '../../src/store/users.js';
 import { describeEachBackend } from '../support/databases.js';
 
@@ -72,6 +72,17 @@ describeEachBackend('ledger', (current) => {
     const user = await findUserById(store, userId);
     expect(user?.quota).toBe(900); // the second reservation rolled back whole
     expect(await ledgerBalance(store, userId)).toBe(900);
+  });
+
+  it("records a charged submit as the key's last use, and a refused one not", async () => {
+    const store = current();
+    const { userId, tokenId } = await userWithKey(store, 1000, 150);
+    await reserveQuota(store, reservation(userId, tokenId, 't-used-1', 100), NOW + 5_000);
+    expect((await findUserToken(store, userId, tokenId))?.accessed_at).toBe(NOW + 5_000);
+    await expect(
+      reserveQuota(store, reservation(userId, tokenId, 't-used-2', 100), NOW + 9_000),
+    ).rejects.toThrow('token_quota_exhausted');
+    expect((await findUserToken(store, userId, tokenId))?.accessed_at).toBe(NOW + 5_000);
   });
 
   it('refunds a task exactly once however many refunds race', async () => {

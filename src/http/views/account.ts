@@ -37,7 +37,9 @@ export const TokenView = Type.Object({
   key: Type.String({ description: 'Masked; the full key is shown only once, at creation' }),
   status: Type.Integer(),
   created_time: Type.Integer(),
-  accessed_time: Type.Integer(),
+  accessed_time: Type.Integer({
+    description: 'Unix seconds of the last submit charged to this key; 0 before the first',
+  }),
   expired_time: Type.Integer(),
   remain_quota: Type.Integer(),
   unlimited_quota: Type.Boolean(),
