@@ -27,8 +27,8 @@ import {
   Paged,
   PageQuery,
 } from '../views/envelope.js';
+import { IdBody, IdParams } from './id-schemas.js';
 
-const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,15}$' }) });
 const Url = Type.String({ maxLength: 512, pattern: '^https?://[^\\s]+$' });
 
 const Fields = {
@@ -213,7 +213,7 @@ export async function channelRoutes(app: App): Promise<void> {
         tags,
         summary: 'Update a channel (admin); an empty key keeps the current one',
         body: Type.Object({
-          id: Type.Integer({ minimum: 1 }),
+          id: IdBody,
           ...Object.fromEntries(Object.entries(Fields).map(([k, v]) => [k, Type.Optional(v)])),
         }),
         response: dashboardResponses(Envelope(ChannelView)),

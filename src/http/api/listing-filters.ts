@@ -5,6 +5,7 @@ import { endOfSecondMs, parseIdFilter, parseTimestampMs } from '../../core/pagin
 import { ACTION_ALIASES, isTaskStatus, TASK_STATUSES } from '../../core/task-status.js';
 import type { TaskListFilter } from '../../store/tasks.js';
 import { PageQuery } from '../views/envelope.js';
+import { IdQuery } from './id-schemas.js';
 
 const Text = (description: string) => Type.Optional(Type.String({ maxLength: 128, description }));
 const Digits = (description: string) => Type.Optional(Type.String({ maxLength: 20, description }));
@@ -14,8 +15,8 @@ export const TimeFilters = {
   end_timestamp: Digits('Submitted at or before (unix seconds or milliseconds)'),
 };
 export const AdminFilters = {
-  channel_id: Digits('Only tasks of this channel'),
-  user_id: Digits('Only tasks of this user'),
+  channel_id: IdQuery('Only tasks of this channel'),
+  user_id: IdQuery('Only tasks of this user'),
 };
 
 export const MjQuery = {

@@ -8,6 +8,7 @@ import { requireUser } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { dashboardResponses, ok, Paged, PageQuery } from '../views/envelope.js';
 import { LedgerView, ledgerView } from '../views/ledger.js';
+import { IdQuery } from './id-schemas.js';
 
 const KINDS = ['charge', 'refund', 'topup', 'adjust'];
 
@@ -68,7 +69,7 @@ export async function logRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'Every ledger row (admin)',
-        querystring: Type.Object({ ...Filters, user_id: Type.Optional(Type.String({ maxLength: 20 })) }),
+        querystring: Type.Object({ ...Filters, user_id: IdQuery('Only rows of this user') }),
         response: dashboardResponses(Paged(LedgerView)),
       },
     },

@@ -26,8 +26,7 @@ import {
   Paged,
   PageQuery,
 } from '../views/envelope.js';
-
-const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,15}$' }) });
+import { IdBody, IdParams } from './id-schemas.js';
 
 const Settings = {
   name: Type.String({ maxLength: 128 }),
@@ -166,7 +165,7 @@ export async function tokenRoutes(app: App): Promise<void> {
         summary: 'Update one of my API keys (with `status_only`, only its status)',
         querystring: Type.Object({ status_only: Type.Optional(Type.String()) }),
         body: Type.Object({
-          id: Type.Integer({ minimum: 1 }),
+          id: IdBody,
           status: Type.Optional(
             Type.Union([Type.Literal(TokenStatus.enabled), Type.Literal(TokenStatus.disabled)]),
           ),

@@ -31,11 +31,11 @@ import {
   Paged,
   PageQuery,
 } from '../views/envelope.js';
+import { IdBody, IdParams } from './id-schemas.js';
 
 const SESSION_TTL_MS = 30 * 24 * 3_600_000;
 const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.@-]+$' });
 const Password = Type.String({ minLength: 8, maxLength: 128 });
-const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,15}$' }) });
 
 /** An admin manages only users below their own role; root manages everyone but cannot demote itself. */
 function assertCanManage(actor: UserRow, target: UserRow): void {
@@ -214,7 +214,7 @@ export async function userRoutes(app: App): Promise<void> {
         tags,
         summary: 'Update a user (admin); a new quota writes a top-up or adjustment to the ledger',
         body: Type.Object({
-          id: Type.Integer({ minimum: 1 }),
+          id: IdBody,
           username: Type.Optional(Username),
           display_name: Type.Optional(Type.String({ maxLength: 64 })),
           password: Type.Optional(Type.Union([Password, Type.Literal('')])),
