@@ -23,14 +23,26 @@ function integerParam(name: string, raw: string): number {
   return Number(raw);
 }
 
-/** `p` is 1-based (below 1 reads as 1); `page_size` defaults to 20 and must lie in 1..100. */
-export function parsePage(query: { p?: string; page_size?: string }): Page {
+/** The names a client may give the page size, in the order new-api reads them: `page_size`, then `ps`, then `size`. */
+const PAGE_SIZE_NAMES = ['page_size', 'ps', 'size'] as const;
+
+export interface PageParams {
+  p?: string;
+  page_size?: string;
+  ps?: string;
+  size?: string;
+}
+
+/** `p` is 1-based (below 1 reads as 1); the page size defaults to 20 and must lie in 1..100. */
+export function parsePage(query: PageParams): Page {
   const page = query.p === undefined || query.p === '' ? 1 : Math.max(1, integerParam('p', query.p));
   let pageSize = DEFAULT_PAGE_SIZE;
-  if (query.page_size !== undefined && query.page_size !== '') {
-    pageSize = integerParam('page_size', query.page_size);
+  // The first one given wins, as in new-api; an empty value counts as absent.
+  const name = PAGE_SIZE_NAMES.find((n) => query[n] !== undefined && query[n] !== '');
+  if (name) {
+    pageSize = integerParam(name, query[name]!);
     if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw badRequest(`page_size must be between 1 and ${MAX_PAGE_SIZE}, got ${pageSize}`);
+      throw badRequest(`${name} must be between 1 and ${MAX_PAGE_SIZE}, got ${pageSize}`);
     }
   }
   return { page, pageSize, offset: (page - 1) * pageSize };

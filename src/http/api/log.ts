@@ -1,7 +1,13 @@
 // /api/log/*: the ledger. Users read their own rows; admins read everyone's.
 import { Type } from 'typebox';
 import { badRequest } from '../../core/errors.js';
-import { endOfSecondMs, parseIdFilter, parsePage, parseTimestampMs } from '../../core/paging.js';
+import {
+  endOfSecondMs,
+  type PageParams,
+  parseIdFilter,
+  parsePage,
+  parseTimestampMs,
+} from '../../core/paging.js';
 import { Role } from '../../core/roles.js';
 import { listLedger } from '../../store/ledger.js';
 import { requireUser } from '../plugins/auth.js';
@@ -20,9 +26,7 @@ const Filters = {
   end_timestamp: Type.Optional(Type.String({ maxLength: 20 })),
 };
 
-type Query = {
-  p?: string;
-  page_size?: string;
+type Query = PageParams & {
   kind?: string;
   task_id?: string;
   start_timestamp?: string;

@@ -1,7 +1,7 @@
 // The four listings of seeds 000 and 001: Midjourney tasks at /api/mj/*, every other platform at /api/task/*.
 // The self routes are always scoped to the caller; the admin routes add channel and user filters.
 import { Type } from 'typebox';
-import { parsePage } from '../../core/paging.js';
+import { type PageParams, parsePage } from '../../core/paging.js';
 import { Role } from '../../core/roles.js';
 import { TASK_CENTER_PLATFORMS } from '../../core/task-status.js';
 import type { TaskRow } from '../../store/schema.js';
@@ -21,7 +21,7 @@ export async function taskListingRoutes(app: App): Promise<void> {
   const list = async <T>(
     platforms: readonly string[],
     item: (row: TaskRow, media: MediaSigner, admin: boolean) => T,
-    query: ListingQuery & { p?: string; page_size?: string },
+    query: ListingQuery & PageParams,
     userId: number | null,
   ) => {
     const page = parsePage(query);

@@ -34,4 +34,10 @@ export const done = () => ({ success: true, message: '' });
 export const PageQuery = {
   p: Type.Optional(Type.String({ description: 'Page number, 1-based' })),
   page_size: Type.Optional(Type.String({ description: 'Items per page, 1 to 100 (default 20)' })),
+  ps: Type.Optional(
+    Type.String({ description: 'Alias of page_size (new-api clients), read when it is absent' }),
+  ),
+  size: Type.Optional(
+    Type.String({ description: 'Alias of page_size, read when page_size and ps are absent' }),
+  ),
 };
