@@ -54,7 +54,8 @@ export function listAllChannels(ctx: DbContext): Promise<ChannelRow[]> {
 
 export interface ChannelFilter {
   type?: string;
-  status?: number;
+  /** Any of these statuses. */
+  statuses?: readonly number[];
 }
 
 export async function listChannels(
@@ -65,7 +66,7 @@ export async function listChannels(
 ): Promise<{ rows: ChannelRow[]; total: number }> {
   let query = ctx.db.selectFrom('channels');
   if (filter.type) query = query.where('type', '=', filter.type);
-  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.statuses) query = query.where('status', 'in', filter.statuses);
   const [rows, count] = await Promise.all([
     query.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),

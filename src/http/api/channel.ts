@@ -111,6 +111,29 @@ function toValues(body: FieldsBody): Partial<ChannelValues> {
   };
 }
 
+// The list's status filter as new-api reads it (`disabled` covers both kinds), plus Taskgate's exact 2 and 3.
+const STATUS_FILTERS: Record<string, readonly number[] | undefined> = {
+  all: undefined,
+  enabled: [ChannelStatus.enabled],
+  '1': [ChannelStatus.enabled],
+  disabled: [ChannelStatus.manuallyDisabled, ChannelStatus.autoDisabled],
+  '0': [ChannelStatus.manuallyDisabled, ChannelStatus.autoDisabled],
+  '2': [ChannelStatus.manuallyDisabled],
+  '3': [ChannelStatus.autoDisabled],
+};
+
+function parseStatusFilter(raw: string | undefined): readonly number[] | undefined {
+  if (!raw) return undefined;
+  const key = raw.toLowerCase();
+  // Own keys only: `status=constructor` must not pick up Object.prototype's members.
+  if (!Object.hasOwn(STATUS_FILTERS, key)) {
+    throw badRequest(
+      `status must be one of ${Object.keys(STATUS_FILTERS).join(', ')}, got '${raw.slice(0, 16)}'`,
+    );
+  }
+  return STATUS_FILTERS[key];
+}
+
 export async function channelRoutes(app: App): Promise<void> {
   const { store, clock, engine } = app.ctx;
   const tags = ['channel'];
@@ -126,7 +149,14 @@ export async function channelRoutes(app: App): Promise<void> {
         querystring: Type.Object({
           ...PageQuery,
           type: Type.Optional(Type.String({ maxLength: 32 })),
-          status: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('2'), Type.Literal('3')])),
+          status: Type.Optional(
+            Type.String({
+              maxLength: 16,
+              description:
+                'enabled or 1; disabled or 0 (by an admin or automatically); 2 disabled by an admin; 3 disabled ' +
+                'automatically; all or empty for every channel',
+            }),
+          ),
         }),
         response: dashboardResponses(Paged(ChannelView)),
       },
@@ -138,8 +168,8 @@ export async function channelRoutes(app: App): Promise<void> {
         type = parseChannelType(request.query.type) ?? undefined;
         if (!type) throw badRequest(`unknown channel type '${request.query.type}'`);
       }
-      const status = request.query.status ? Number(request.query.status) : undefined;
-      const { rows, total } = await listChannels(store, { type, status }, page.offset, page.pageSize);
+      const statuses = parseStatusFilter(request.query.status);
+      const { rows, total } = await listChannels(store, { type, statuses }, page.offset, page.pageSize);
       return ok({ items: rows.map(channelView), total, page: page.page, page_size: page.pageSize });
     },
   );
