@@ -97,6 +97,7 @@ export async function updateUser(
 }
 
 export interface UserFilter {
+  /** Part of the username or display name, in any case; or the id. */
   keyword?: string;
   role?: number;
   status?: number;
@@ -109,7 +110,23 @@ export async function listUsers(
   limit: number,
 ): Promise<{ rows: UserRow[]; total: number }> {
   let query = ctx.db.selectFrom('users');
-  if (filter.keyword) query = query.where('username', '=', filter.keyword);
+  if (filter.keyword) {
+    const keyword = filter.keyword;
+    const pattern = `%${keyword.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
+    // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's and MariaDB's are not. On MariaDB a binary
+    // collation besides, or its default one would also match 'cafe' to 'Café' where the other engines do not.
+    const collate = ctx.dialect === 'mysql' ? sql` collate utf8mb4_bin` : sql``;
+    const contains = (column: 'username' | 'display_name') =>
+      sql<boolean>`lower(${sql.ref(column)})${collate} like ${pattern} escape '!'`;
+    query = query.where((eb) =>
+      eb.or([
+        contains('username'),
+        contains('display_name'),
+        // A number is also an id, as in new-api's search.
+        ...(/^\d{1,15}$/.test(keyword) ? [eb('id', '=', Number(keyword))] : []),
+      ]),
+    );
+  }
   if (filter.role !== undefined) query = query.where('role', '=', filter.role);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   const [rows, count] = await Promise.all([

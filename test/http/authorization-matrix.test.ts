@@ -147,6 +147,7 @@ const ROUTES: RouteRow[] = [
     },
   },
   { method: 'GET', route: '/api/user/', access: 'admin' },
+  { method: 'GET', route: '/api/user/search', access: 'admin' },
   {
     method: 'GET',
     route: '/api/user/:id',

@@ -125,28 +125,40 @@ export async function userRoutes(app: App): Promise<void> {
     },
   );
 
-  app.get(
-    '/api/user/',
-    {
-      onRequest: requireUser(Role.admin),
-      schema: {
-        tags,
-        summary: 'List users (admin)',
-        querystring: Type.Object({ ...PageQuery, keyword: Type.Optional(Type.String({ maxLength: 64 })) }),
-        response: dashboardResponses(Paged(UserView)),
+  const listRoute = (url: string, summary: string) =>
+    app.get(
+      url,
+      {
+        onRequest: requireUser(Role.admin),
+        schema: {
+          tags,
+          summary,
+          querystring: Type.Object({
+            ...PageQuery,
+            keyword: Type.Optional(
+              Type.String({
+                maxLength: 64,
+                description: 'Part of the username or display name (any case), or the id',
+              }),
+            ),
+          }),
+          response: dashboardResponses(Paged(UserView)),
+        },
       },
-    },
-    async (request) => {
-      const page = parsePage(request.query);
-      const { rows, total } = await listUsers(
-        store,
-        { keyword: request.query.keyword },
-        page.offset,
-        page.pageSize,
-      );
-      return ok({ items: rows.map(userView), total, page: page.page, page_size: page.pageSize });
-    },
-  );
+      async (request) => {
+        const page = parsePage(request.query);
+        const { rows, total } = await listUsers(
+          store,
+          { keyword: request.query.keyword },
+          page.offset,
+          page.pageSize,
+        );
+        return ok({ items: rows.map(userView), total, page: page.page, page_size: page.pageSize });
+      },
+    );
+  listRoute('/api/user/', 'List users (admin)');
+  // new-api's path for the same search.
+  listRoute('/api/user/search', 'Search users (admin); the same as GET /api/user/ with a keyword');
 
   app.get(
     '/api/user/:id',
