@@ -23,12 +23,28 @@ async function sessionUserId(request: FastifyRequest): Promise<number | null> {
   return findSessionUserId(store, hashSecret(unsigned.value), clock.now());
 }
 
+/** The credential a route asks for through its hooks: a dashboard user or a relay API key. */
+export type Credential = 'dashboard' | 'apiKey';
+
+// Which credential each authentication hook demands, so the OpenAPI document (plugins/docs.ts) states every
+// operation's security from the hooks that actually guard it rather than from a list kept apart.
+const HOOK_CREDENTIALS = new WeakMap<object, Credential>();
+
+/** The credential the given route hooks (a hook, a list of them, or none) demand; null for a public route. */
+export function credentialOf(...hooks: unknown[]): Credential | null {
+  for (const hook of hooks.flat()) {
+    const credential = hook && typeof hook === 'function' ? HOOK_CREDENTIALS.get(hook) : undefined;
+    if (credential) return credential;
+  }
+  return null;
+}
+
 /**
  * An `onRequest` hook admitting enabled users of at least `minRole`. It runs before the body is read and the
  * input validated, so an anonymous or under-privileged caller gets 401/403, never a 400 about a body it may not send.
  */
 export function requireUser(minRole: number): onRequestAsyncHookHandler {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+  const hook = async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
     const { store } = request.server.ctx;
     const sessionUser = await sessionUserId(request);
     let user = sessionUser === null ? undefined : await findUserById(store, sessionUser);
@@ -50,6 +66,8 @@ export function requireUser(minRole: number): onRequestAsyncHookHandler {
     if (user.role < minRole) throw forbidden('insufficient_role');
     request.user = user;
   };
+  HOOK_CREDENTIALS.set(hook, 'dashboard');
+  return hook;
 }
 
 /** The API key of a relay request. midjourney-proxy clients send it as `mj-api-secret`. */
@@ -129,6 +147,8 @@ export function requireApiKey(request: FastifyRequest, _reply: FastifyReply, don
     .then((found) => admitKey(request, found))
     .then(done, done);
 }
+
+HOOK_CREDENTIALS.set(requireApiKey, 'apiKey');
 
 /** Whether a key may use `model` (its optional allow-list). */
 export function assertModelAllowed(

@@ -3,9 +3,29 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../../version.js';
+import { type Credential, credentialOf, SESSION_COOKIE } from './auth.js';
+
+/** Each operation's security, OpenAPI style: any one of the listed sets of schemes will do. */
+const SECURITY: Record<Credential | 'none', Array<Record<string, string[]>>> = {
+  dashboard: [
+    { sessionCookie: [], newApiUser: [] },
+    { accessToken: [], newApiUser: [] },
+  ],
+  apiKey: [{ apiKey: [] }, { mjApiSecret: [] }],
+  // Public, or guarded by something of its own (a media link's signature, a channel's notify secret).
+  none: [],
+};
 
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
+    // Every operation states its security, read from the authentication hooks that guard the route.
+    transform: ({ schema, url, route }) => ({
+      schema: {
+        ...schema,
+        security: SECURITY[credentialOf(route.onRequest, route.preHandler) ?? 'none'],
+      } as typeof schema,
+      url,
+    }),
     openapi: {
       info: {
         title: 'Taskgate',
@@ -16,6 +36,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       },
       components: {
         securitySchemes: {
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
           accessToken: { type: 'apiKey', in: 'header', name: 'Authorization' },
           newApiUser: { type: 'apiKey', in: 'header', name: 'New-Api-User' },
           apiKey: { type: 'http', scheme: 'bearer' },
