@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { VERSION } from '../../version.js';
 import type { App } from '../types.js';
-import { Envelope, ok } from '../views/envelope.js';
+import { dashboardResponses, Envelope, ok } from '../views/envelope.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -19,8 +19,8 @@ export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = [])
       schema: {
         tags: ['status'],
         summary: 'Version and features (public)',
-        response: {
-          200: Envelope(
+        response: dashboardResponses(
+          Envelope(
             Type.Object({
               version: Type.String(),
               server_address: Type.String(),
@@ -32,7 +32,7 @@ export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = [])
               platforms: Type.Array(Type.String()),
             }),
           ),
-        },
+        ),
       },
     },
     async () =>
@@ -48,7 +48,24 @@ export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = [])
       }),
   );
 
-  app.get('/healthz', { schema: { tags: ['status'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Liveness',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  const Readiness = Type.Object({
+    status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+    checks: Type.Record(Type.String(), Type.String(), {
+      description: "'ok' or the failure per check; redis: its connection state",
+    }),
+  });
 
   app.get(
     '/readyz',
@@ -56,6 +73,7 @@ export async function statusRoutes(app: App, extraChecks: ReadinessCheck[] = [])
       schema: {
         tags: ['status'],
         summary: 'Readiness: 503 when the database does not answer; Redis state reported, never failing it',
+        response: { 200: Readiness, 503: Readiness },
       },
     },
     async (_request, reply) => {

@@ -6,6 +6,7 @@ import { applyPush } from '../../../engine/push.js';
 import { mjTaskId, readMjTask } from '../../../platforms/midjourney/task-json.js';
 import { sendError } from '../../plugins/errors.js';
 import type { App } from '../../types.js';
+import { MjError } from './schemas.js';
 
 const sameSecret = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -24,7 +25,12 @@ export async function mjNotifyRoute(app: App): Promise<void> {
           secret: Type.String({ maxLength: 64 }),
         }),
         body: Type.Object({}, { additionalProperties: true }),
-        response: { 200: Type.Object({ code: Type.Integer(), description: Type.String() }) },
+        // A wrong channel or secret is a 404 in midjourney-proxy's error body, like an unknown route.
+        response: {
+          200: Type.Object({ code: Type.Integer(), description: Type.String() }),
+          '4xx': MjError,
+          '5xx': MjError,
+        },
       },
     },
     async (request, reply) => {
