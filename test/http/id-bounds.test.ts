@@ -61,6 +61,9 @@ for (const backend of backends()) {
         expectIdError(await t.request('GET', `${path}1234567890123456`, { as: t.root }), /\bid\b/);
       }
       expectIdError(await t.request('GET', '/api/token/1234567890123456', { as: user }), /\bid\b/);
+      const notify = await t.request('POST', '/mj/notify/1234567890123456/secret', { body: {} });
+      expect(notify.status, notify.text).toBe(400);
+      expect(notify.body.description).toMatch(/channelId/);
       for (const [path, name] of [
         ['/api/log/', 'user_id'],
         ['/api/mj/', 'channel_id'],

@@ -9,10 +9,11 @@ const ID_PATTERN = '^\\d{1,15}$';
 /** A row id in a JSON body. */
 export const IdBody = Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Row id, 1 to 15 digits' });
 
+/** A row id in a path parameter. */
+export const IdString = Type.String({ pattern: ID_PATTERN, description: 'Row id, 1 to 15 digits' });
+
 /** `:id` in a path. */
-export const IdParams = Type.Object({
-  id: Type.String({ pattern: ID_PATTERN, description: 'Row id, 1 to 15 digits' }),
-});
+export const IdParams = Type.Object({ id: IdString });
 
 /** An optional id filter in a query (`user_id`, `channel_id`); empty means no filter. */
 export const IdQuery = (description: string) =>

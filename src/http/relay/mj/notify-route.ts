@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import { applyPush } from '../../../engine/push.js';
 import { mjTaskId, readMjTask } from '../../../platforms/midjourney/task-json.js';
+import { IdString } from '../../api/id-schemas.js';
 import { sendError } from '../../plugins/errors.js';
 import type { App } from '../../types.js';
 import { MjError } from './schemas.js';
@@ -21,7 +22,7 @@ export async function mjNotifyRoute(app: App): Promise<void> {
         tags: ['midjourney'],
         summary: 'Upstream push callback (the URL Taskgate sends upstream as notifyHook)',
         params: Type.Object({
-          channelId: Type.String({ pattern: '^\\d{1,15}$' }),
+          channelId: IdString,
           secret: Type.String({ maxLength: 64 }),
         }),
         body: Type.Object({}, { additionalProperties: true }),
