@@ -17,3 +17,8 @@ export function sunoError(
 
 export const taskNotExist = (request: FastifyRequest, reply: FastifyReply) =>
   sunoError(request, reply, 404, 'task_not_exist', 'task_not_found');
+
+/** The POST routes' note in the OpenAPI document (the scope's preParsing hook in index.ts does it). */
+export const ANY_CONTENT_TYPE =
+  'The body is read as JSON whatever the Content-Type says (text/plain, a form type or none), as Suno-API does; ' +
+  'malformed JSON is a 400 invalid_json.';

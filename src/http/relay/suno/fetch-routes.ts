@@ -7,7 +7,7 @@ import { findUserTask, findUserTasksByIds } from '../../../store/tasks.js';
 import { requireApiKey } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { mediaSigner } from '../../views/tasks.js';
-import { taskNotExist } from './errors.js';
+import { ANY_CONTENT_TYPE, taskNotExist } from './errors.js';
 import { FetchBody, FetchManyAnswer, FetchOneAnswer, FetchParams, sunoResponses } from './schemas.js';
 import { sunoTaskDto } from './task-dto.js';
 
@@ -33,6 +33,7 @@ export async function sunoFetchRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'My Suno tasks among the given ids (unknown ids are left out)',
+        description: ANY_CONTENT_TYPE,
         body: FetchBody,
         response: sunoResponses(FetchManyAnswer),
       },

@@ -12,7 +12,7 @@ import { assertModelAllowed, requireApiKey } from '../../plugins/auth.js';
 import { SUBMIT_RATE_LIMIT } from '../../plugins/submit-rate-limit.js';
 import type { App } from '../../types.js';
 import { parseJson } from '../../views/tasks.js';
-import { sunoError, taskNotExist } from './errors.js';
+import { ANY_CONTENT_TYPE, sunoError, taskNotExist } from './errors.js';
 import { SubmitAnswer, SubmitBody, SubmitParams, sunoResponses } from './schemas.js';
 
 type Body = Static<typeof SubmitBody>;
@@ -141,6 +141,7 @@ export async function sunoSubmitRoute(app: App): Promise<void> {
       schema: {
         tags: ['suno'],
         summary: 'Submit a song (music) or lyrics task; answers its Taskgate id',
+        description: ANY_CONTENT_TYPE,
         params: SubmitParams,
         body: SubmitBody,
         response: sunoResponses(SubmitAnswer),
