@@ -120,6 +120,11 @@ export const MESSAGES = {
     zh: '该令牌无权访问模型 {model}',
     ja: 'この API キーはモデル {model} を使えません',
   },
+  model_not_found: {
+    en: 'No channel serves model {model} for group {group}',
+    zh: '当前分组 {group} 下对于模型 {model} 无可用渠道',
+    ja: 'グループ {group} でモデル {model} を扱うチャネルがありません',
+  },
   internal_error: {
     en: 'Internal error, request id {requestId}',
     zh: '内部错误，请求 ID {requestId}',

@@ -204,11 +204,9 @@ async function chooseChannels(deps: SubmitDeps, input: SubmitInput, group: strin
     return [channel];
   }
   const candidates = await deps.channels.candidates(input.platform, group, input.model);
-  if (candidates.length === 0) {
-    throw new AppError('service_unavailable', 503, {
-      detail: `no channel serves model ${input.model} for group ${group}`,
-    });
-  }
+  // new-api's answer: 503 with code model_not_found. A relay whose clients choose the model freely (video)
+  // answers it as the request's fault instead.
+  if (candidates.length === 0) throw new AppError('model_not_found', 503, { model: input.model, group });
   return candidates;
 }
 

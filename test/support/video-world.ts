@@ -23,7 +23,7 @@ export interface VideoWorld extends BaseWorld {
   /** A multipart/form-data create (OpenAI's SDK form when a file is attached). */
   createMultipart(
     fields: Record<string, string>,
-    file?: { filename: string; type?: string; data: Buffer },
+    file?: FilePart | FilePart[],
     path?: string,
   ): Promise<Response>;
   /** Moves the simulator's time (rendering) forward. */
@@ -91,10 +91,18 @@ export const pollUntil = (
   { rounds = 30, simMs = 5_000 } = {},
 ) => pollRoundsUntil(world, world.render, done, { rounds, simMs });
 
+/** A file part of a multipart form; `name` defaults to `input_reference`. */
+export interface FilePart {
+  name?: string;
+  filename: string;
+  type?: string;
+  data: Buffer;
+}
+
 /** A multipart create body (what OpenAI's SDK sends when a file is attached). */
 export function multipartBody(
   fields: Record<string, string>,
-  file?: { name?: string; filename: string; type?: string; data: Buffer },
+  files?: FilePart | FilePart[],
 ): { body: Buffer; contentType: string } {
   const boundary = `----test${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
@@ -103,7 +111,7 @@ export function multipartBody(
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
     );
   }
-  if (file) {
+  for (const file of [files ?? []].flat()) {
     parts.push(
       Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="${file.name ?? 'input_reference'}"; filename="${file.filename}"\r\n` +

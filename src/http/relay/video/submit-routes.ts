@@ -45,23 +45,32 @@ export async function videoSubmitRoutes(app: App): Promise<void> {
   async function submit(request: FastifyRequest, reply: FastifyReply, s: Submission) {
     const { token, user } = request.apiKey;
     assertModelAllowed(token, s.model);
-    const result = await engine.submit({
-      platform: PLATFORM,
-      action: s.action,
-      model: s.model,
-      user,
-      token,
-      priceMultiplier: s.seconds,
-      pinnedChannelId: s.origin?.channel_id,
-      publicId: newTaskPublicId(),
-      request: s.request,
-      read: videoAdapter.readSubmit,
-      fields: {
-        prompt: s.prompt,
-        properties: JSON.stringify(s.properties),
-        parent_task_id: s.origin?.task_id ?? '',
-      },
-    });
+    const result = await engine
+      .submit({
+        platform: PLATFORM,
+        action: s.action,
+        model: s.model,
+        user,
+        token,
+        priceMultiplier: s.seconds,
+        pinnedChannelId: s.origin?.channel_id,
+        publicId: newTaskPublicId(),
+        request: s.request,
+        read: videoAdapter.readSubmit,
+        fields: {
+          prompt: s.prompt,
+          properties: JSON.stringify(s.properties),
+          parent_task_id: s.origin?.task_id ?? '',
+        },
+      })
+      .catch((error: unknown) => {
+        // The client names the model (OpenAI's API has no fixed list): one no channel serves is a bad request,
+        // as OpenAI answers an unknown model, not a gateway outage a client would retry.
+        if (error instanceof AppError && error.code === 'model_not_found') {
+          throw new AppError('model_not_found', 400, error.params);
+        }
+        throw error;
+      });
     if (!result.accepted) {
       // The upstream's refusal (moderation, bad size, rate limit) in OpenAI's own shape; nothing is charged.
       const refusal = result.reading;
