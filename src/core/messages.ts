@@ -60,6 +60,11 @@ export const MESSAGES = {
     zh: '请求体过大',
     ja: 'リクエスト本文が大きすぎます',
   },
+  form_too_large: {
+    en: 'The multipart form is over a limit: {detail}',
+    zh: 'multipart 表单超出限制：{detail}',
+    ja: 'multipart フォームが上限を超えています：{detail}',
+  },
   unsupported_media_type: {
     en: 'Unsupported content type',
     zh: '不支持的内容类型',
