@@ -123,5 +123,51 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
         );
       });
     });
+
+    describe('the part a reference image comes under', () => {
+      const routes = ['/v1/videos', '/v1/video/generations'];
+      const cases = routes.flatMap((path) =>
+        ['input_reference', 'image', 'images'].map((name) => [path, name]),
+      );
+
+      it.each(cases)('%s takes the file under %s and forwards it as input_reference', async (path, name) => {
+        const created = await w.createMultipart(
+          { prompt: 'animate this' },
+          { name, filename: 'ref.png', type: 'image/png', data: PNG },
+          path,
+        );
+        expect(created.status, created.text.slice(0, 300)).toBe(200);
+        expect(w.createsSeen().at(-1)!.body).toContainEqual({
+          name: 'input_reference',
+          filename: 'ref.png',
+          contentType: 'image/png',
+          size: PNG.length,
+        });
+        const row = (await w.task(created.body.id))!;
+        expect(row.action).toBe('generate');
+        expect(JSON.parse(row.properties).input_reference).toEqual({
+          filename: 'ref.png',
+          content_type: 'image/png',
+          bytes: PNG.length,
+        });
+      });
+
+      it.each(
+        routes.flatMap((path) => ['file', 'reference', 'input_references'].map((name) => [path, name])),
+      )('%s refuses a file under %s with a 400 naming the part, not dropping it', async (path, name) => {
+        const answer = await expectRefused(
+          () => w.createMultipart({ prompt: 'p' }, { name, filename: 'ref.png', data: PNG }, path),
+          400,
+          'invalid_request',
+          new RegExp(`\\b${name}\\b`),
+        );
+        expect(answer.body.error.message).toMatch(/input_reference/);
+      });
+
+      it('a text field under an unknown name is still ignored, as in JSON', async () => {
+        const created = await w.createMultipart({ prompt: 'p', user: 'someone' });
+        expect(created.status, created.text.slice(0, 300)).toBe(200);
+      });
+    });
   });
 }

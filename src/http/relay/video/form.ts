@@ -2,9 +2,11 @@
 // bound refused with 413 naming it (busboy would otherwise cut an overlong field short and carry on).
 import multipart, { type Multipart, type MultipartFile } from '@fastify/multipart';
 import type { FastifyError, FastifyRequest } from 'fastify';
-import { AppError } from '../../../core/errors.js';
+import { AppError, badRequest } from '../../../core/errors.js';
 import type { App } from '../../types.js';
-import type { UploadedFile } from './input.js';
+import { REFERENCE_PARTS, type UploadedFile } from './input.js';
+
+const FILE_PARTS: readonly string[] = REFERENCE_PARTS;
 
 /** OpenAI takes reference images up to about 20 MB. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -35,6 +37,12 @@ function keyValues(request: FastifyRequest): void {
   const body: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(parts)) {
     const values = [entry].flat().map((part) => {
+      // A file nobody reads would be dropped in silence: the video made without the image the client meant.
+      if (part.type === 'file' && !FILE_PARTS.includes(name)) {
+        throw badRequest(
+          `the file part ${name} is not read; send the reference image as ${REFERENCE_PARTS.join(', ')}`,
+        );
+      }
       if (part.type === 'field' && part.valueTruncated) {
         throw tooLarge(`the field ${name} is longer than ${MAX_FIELD_BYTES / 1024} KiB`);
       }

@@ -58,18 +58,26 @@ export function readSeconds(value: unknown): number {
   return n;
 }
 
+/**
+ * Where a reference image may come: OpenAI's `input_reference`, and new-api's generic `image` / `images` (the
+ * first), which some SDKs also send to /v1/videos. A multipart file under any other name is refused (form.ts).
+ */
+export const REFERENCE_PARTS = ['input_reference', 'image', 'images'] as const;
+
 function readReference(body: Record<string, unknown>): VideoReference | undefined {
-  const given =
-    body.input_reference ?? body.image ?? (Array.isArray(body.images) ? body.images[0] : undefined);
-  if (given === undefined || given === null || given === '') return undefined;
+  const present = (value: unknown) => value !== undefined && value !== null && value !== '';
+  // `images` is an array in JSON, and one value in a form with a single part of that name.
+  const name = REFERENCE_PARTS.find((part) => present([body[part]].flat()[0]));
+  if (!name) return undefined;
+  const given = [body[name]].flat()[0];
   if (isUpload(given)) {
-    if (given.data.length === 0) throw badRequest('input_reference is an empty file');
+    if (given.data.length === 0) throw badRequest(`${name} is an empty file`);
     // The bytes decide, not the part's declared type: Python's requests declares none (text/plain to the parser),
     // an untyped Blob is application/octet-stream, and a declared image/png may hold anything.
     const contentType = sniffImageType(given.data);
     if (!contentType) {
       const declared = printable(given.contentType.split(';')[0].trim().toLowerCase()).slice(0, 50);
-      throw badRequest(`input_reference must be a JPEG, PNG or WebP image; this file (${declared}) is none`);
+      throw badRequest(`${name} must be a JPEG, PNG or WebP image; this file (${declared}) is none`);
     }
     return {
       kind: 'file',
@@ -79,19 +87,20 @@ function readReference(body: Record<string, unknown>): VideoReference | undefine
     };
   }
   // new-api's generic form and lenient clients send the image URL as a plain string.
-  if (typeof given === 'string')
-    return { kind: 'image_url', url: text('input_reference', given, 30_000_000)! };
+  if (typeof given === 'string') return { kind: 'image_url', url: text(name, given, 30_000_000)! };
   if (isObject(given)) {
     const url = given.image_url;
     const fileId = given.file_id;
     if (typeof url === 'string' && url && fileId === undefined) {
-      return { kind: 'image_url', url: text('input_reference.image_url', url, 30_000_000)! };
+      return { kind: 'image_url', url: text(`${name}.image_url`, url, 30_000_000)! };
     }
     if (typeof fileId === 'string' && fileId && url === undefined) {
-      return { kind: 'file_id', id: text('input_reference.file_id', fileId, 200)! };
+      return { kind: 'file_id', id: text(`${name}.file_id`, fileId, 200)! };
     }
   }
-  throw badRequest('input_reference must be a file, or an object with exactly one of image_url or file_id');
+  throw badRequest(
+    `${name} must be a file, an image URL, or an object with exactly one of image_url or file_id`,
+  );
 }
 
 export function readCreate(body: unknown): VideoCreate {

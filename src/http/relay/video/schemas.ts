@@ -59,7 +59,9 @@ export const TaskDtoAnswer = Type.Object({
   data: TaskDto,
 });
 
-/** JSON create; multipart forms carry the same fields with `input_reference` as a file. */
+const referenceAlias = (description: string) => Type.Optional(Type.Unknown({ description }));
+
+/** JSON create; multipart forms carry the same fields with `input_reference` (or `image`, `images`) as a file. */
 export const CreateBody = Type.Object(
   {
     prompt: Type.String({ minLength: 1, maxLength: 32_000 }),
@@ -70,20 +72,24 @@ export const CreateBody = Type.Object(
     size: Type.Optional(Type.String({ maxLength: 20, description: 'WIDTHxHEIGHT, e.g. 720x1280' })),
     input_reference: Type.Optional(
       Type.Unknown({
-        description: '{image_url} or {file_id} in JSON; an image file (JPEG, PNG, WebP) in a multipart form',
+        description:
+          '{image_url} or {file_id} in JSON; an image file (JPEG, PNG, WebP, ≤ 20 MiB) in a multipart form, ' +
+          'where a file under any name but input_reference, image or images is a 400',
       }),
     ),
+    image: referenceAlias(
+      "new-api's name for input_reference: an image URL in JSON, an image file in a form",
+    ),
+    images: referenceAlias('Image URLs in JSON (the first is used), or one image file in a form'),
   },
   { additionalProperties: true },
 );
 
-/** new-api's generic create: the OpenAI fields plus `duration`, `image` and `images`. */
+/** new-api's generic create: the OpenAI fields plus `duration`. */
 export const GenerationBody = Type.Object(
   {
     ...CreateBody.properties,
     duration: Type.Optional(Type.Union([Type.String({ maxLength: 8 }), Type.Integer()])),
-    image: Type.Optional(Type.String()),
-    images: Type.Optional(Type.Array(Type.String(), { maxItems: 8 })),
   },
   { additionalProperties: true },
 );
