@@ -125,6 +125,11 @@ export const MESSAGES = {
     zh: '该令牌无权访问模型 {model}',
     ja: 'この API キーはモデル {model} を使えません',
   },
+  content_refused: {
+    en: "The upstream refused this video's content (HTTP {status}): {detail}",
+    zh: '上游拒绝提供该视频的内容（HTTP {status}）：{detail}',
+    ja: '上流がこの動画のコンテンツを拒否しました（HTTP {status}）：{detail}',
+  },
   model_not_found: {
     en: 'No channel serves model {model} for group {group}',
     zh: '当前分组 {group} 下对于模型 {model} 无可用渠道',

@@ -38,6 +38,33 @@ function origin(url: string): string {
   }
 }
 
+/** A client-facing answer to an upstream's refusal of the file, in place of the generic 502. */
+export interface MediaRefusal {
+  status: number;
+  body: unknown;
+}
+
+/** How much of a refusal's body is read to explain it. */
+const REFUSAL_BYTES = 16 * 1024;
+
+/** The start of a body (an error page or object), never more than `limit` bytes; the rest is dropped. */
+async function readHead(upstream: GuardedResponse, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of upstream.body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // A body cut short explains what it can.
+  } finally {
+    upstream.discard();
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
 export interface MediaSource {
   url: string;
   /** Extra request headers (a channel key for upstreams whose content needs one). */
@@ -52,6 +79,11 @@ export interface MediaSource {
   proxy: string;
   /** For logs. */
   where: Record<string, string>;
+  /**
+   * Answers a 4xx refusal (given the start of its body) to the client; null or absent: the generic 502. Routes
+   * that name the upstream's object (a video's content) use it, signed media links do not.
+   */
+  refusal?: (status: number, text: string) => MediaRefusal | null;
 }
 
 /**
@@ -98,7 +130,13 @@ export async function streamMedia(
       .send();
   }
   if (status < 200 || status >= 300) {
-    upstream.discard();
+    if (source.refusal && status >= 400 && status < 500) {
+      const answer = source.refusal(status, await readHead(upstream, REFUSAL_BYTES));
+      if (answer) {
+        request.log.info({ ...where, status }, 'media host refused the file; refusal passed on');
+        return reply.code(answer.status).send(answer.body);
+      }
+    } else upstream.discard();
     request.log.warn({ ...where, status }, 'media host refused the stored URL');
     const hint = [403, 404, 410].includes(status) ? ' (the stored URL has probably expired)' : '';
     return sendError(request, reply, 502, 'service_unavailable', {

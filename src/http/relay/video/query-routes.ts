@@ -2,6 +2,7 @@
 // TaskDto fetch, and the content proxy (the caller's completed video, streamed from its channel with Range).
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../../core/errors.js';
+import { pickLanguage } from '../../../core/messages.js';
 import { GuardedFetcher } from '../../../engine/guarded-fetch.js';
 import { videoMediaSource } from '../../../platforms/openai-video/media.js';
 import { videoObject, videoTaskDto } from '../../../platforms/openai-video/view.js';
@@ -10,6 +11,7 @@ import { findUserTask } from '../../../store/tasks.js';
 import { mediaReach, streamMedia } from '../../media/stream.js';
 import { requireApiKey } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
+import { contentRefusal } from './content-refusal.js';
 import {
   ContentQuery,
   ContentResponses,
@@ -80,7 +82,10 @@ export async function videoQueryRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'The content of one of my completed videos',
-        description: 'variant video (MP4, default), thumbnail (WebP) or spritesheet (JPEG). Range gives 206.',
+        description:
+          'variant video (MP4, default), thumbnail (WebP) or spritesheet (JPEG). Range gives 206. An upstream 4xx ' +
+          "about the file (expired, deleted, 429) is answered with its status and the upstream's error code; the " +
+          "channel's key refused, 5xx and network failures are 502.",
         params: IdParams,
         querystring: ContentQuery,
         response: ContentResponses,
@@ -105,6 +110,14 @@ export async function videoQueryRoutes(app: App): Promise<void> {
         ranges: true,
         ...(await mediaReach(engine.channels, channel)),
         where: { task: task.task_id, media: `content:${variant}` },
+        // Not ready, expired, deleted, rate-limited: the client hears the upstream's 4xx, not a gateway fault.
+        refusal: (status, text) =>
+          contentRefusal(
+            pickLanguage(request.headers['accept-language']),
+            { publicId: task.task_id, upstreamId: task.upstream_id },
+            status,
+            text,
+          ),
       });
     },
   );
