@@ -222,6 +222,25 @@ export function recentUserTasks(
     .execute();
 }
 
+/**
+ * One page of the user's tasks on a platform in row order, starting after the row `afterId` (OpenAI's cursor
+ * lists): the (user_id, platform, id) index serves both orders.
+ */
+export function userTasksPage(
+  ctx: DbContext,
+  userId: number,
+  platform: string,
+  page: { afterId?: number; order: 'asc' | 'desc'; limit: number },
+): Promise<TaskRow[]> {
+  let query = ctx.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('platform', '=', platform);
+  if (page.afterId !== undefined) query = query.where('id', page.order === 'asc' ? '>' : '<', page.afterId);
+  return query.orderBy('id', page.order).limit(page.limit).execute();
+}
+
 /** The user's unfinished tasks, oldest first (midjourney-proxy's queue). */
 export function unfinishedUserTasks(
   ctx: DbContext,

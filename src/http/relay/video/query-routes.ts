@@ -7,7 +7,7 @@ import { GuardedFetcher } from '../../../engine/guarded-fetch.js';
 import { videoMediaSource } from '../../../platforms/openai-video/media.js';
 import { videoObject, videoTaskDto } from '../../../platforms/openai-video/view.js';
 import type { TaskRow } from '../../../store/schema.js';
-import { findUserTask } from '../../../store/tasks.js';
+import { findUserTask, findUserTaskColumns, userTasksPage } from '../../../store/tasks.js';
 import { mediaReach, streamMedia } from '../../media/stream.js';
 import { requireApiKey } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
@@ -16,11 +16,27 @@ import {
   ContentQuery,
   ContentResponses,
   IdParams,
+  ListQuery,
   openAiResponses,
   TaskDtoAnswer,
+  VideoList,
   VideoObject,
 } from './schemas.js';
 import { PLATFORM, videoLinker } from './shared.js';
+
+/** OpenAI's list bounds. */
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+/** The cursor lookup's columns (one array: the prebuilt SQL is cached by its identity). */
+const ID_COLUMN = ['id'] as const;
+
+/** `limit` as a whole number 1..100; anything else is refused rather than clamped. */
+function readLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  const n = /^\d{1,3}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_LIMIT)) throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  return n;
+}
 
 /** The largest video Taskgate forwards (sora-2-pro 12 s clips are far below it). */
 const MAX_CONTENT_BYTES = 500 * 1024 * 1024;
@@ -38,6 +54,45 @@ export async function videoQueryRoutes(app: App): Promise<void> {
     if (!task) throw new AppError('task_not_found', 404);
     return task;
   }
+
+  app.get(
+    '/v1/videos',
+    {
+      onRequest: requireApiKey,
+      config: { polled: true },
+      schema: {
+        tags,
+        summary: "My videos, newest first by default (OpenAI's cursor list)",
+        querystring: ListQuery,
+        response: openAiResponses(VideoList),
+      },
+    },
+    async (request) => {
+      const { after, order = 'desc' } = request.query;
+      const limit = readLimit(request.query.limit);
+      let afterId: number | undefined;
+      if (after !== undefined) {
+        const cursor = await findUserTaskColumns(store, request.apiKey.user.id, PLATFORM, after, ID_COLUMN);
+        // Not echoed: another user's id must read exactly like one that never existed.
+        if (!cursor) throw badRequest('after must be the id of one of your videos (a page’s last_id)');
+        afterId = cursor.id;
+      }
+      // One row more than the page tells whether another page follows.
+      const rows = await userTasksPage(store, request.apiKey.user.id, PLATFORM, {
+        afterId,
+        order,
+        limit: limit + 1,
+      });
+      const data = rows.slice(0, limit).map((row) => videoObject(row, link(row)));
+      return {
+        object: 'list' as const,
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: rows.length > limit,
+      };
+    },
+  );
 
   app.get(
     '/v1/videos/:id',

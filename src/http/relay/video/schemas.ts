@@ -37,6 +37,25 @@ export const VideoObject = Type.Object(
   { additionalProperties: true },
 );
 
+/** GET /v1/videos: OpenAI's cursor list. */
+export const ListQuery = Type.Object({
+  limit: Type.Optional(Type.String({ description: 'Videos per page, 1 to 100 (default 20)' })),
+  after: Type.Optional(
+    Type.String({ maxLength: 64, description: 'The id to list after: the last_id of the previous page' }),
+  ),
+  order: Type.Optional(
+    Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'By creation; default desc' }),
+  ),
+});
+
+export const VideoList = Type.Object({
+  object: Type.Literal('list'),
+  data: Type.Array(VideoObject),
+  first_id: Nullable(Type.String()),
+  last_id: Nullable(Type.String()),
+  has_more: Type.Boolean(),
+});
+
 export const TaskDto = Type.Object({
   task_id: Type.String(),
   action: Type.String(),
