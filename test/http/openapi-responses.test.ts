@@ -375,6 +375,9 @@ describe('every answer matches the published OpenAPI document', () => {
     await video.pollRound();
     const id: string = created.body.id;
     await call('GET', '/v1/videos/{id}', `/v1/videos/${id}`, { key, expected: 200 });
+    await call('GET', '/v1/videos', '/v1/videos?limit=5', { key, expected: 200 });
+    await call('GET', '/v1/videos', '/v1/videos?limit=0', { key, expected: 400 });
+    await call('GET', '/v1/videos', '/v1/videos', { expected: 401 });
     await call('GET', '/v1/videos/{id}', '/v1/videos/task_doesnotexist', { key, expected: 404 });
     const genId = generation.body.task_id ?? generation.body.id;
     await call('GET', '/v1/video/generations/{id}', `/v1/video/generations/${genId}`, { key, expected: 200 });
