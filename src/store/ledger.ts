@@ -129,7 +129,7 @@ export async function refundQuota(ctx: DbContext, r: Restoration, now: number): 
   }
 }
 
-/** An admin's change of a user's balance: `topup` when it grows, `adjust` when it shrinks. Never below zero. */
+/** An admin's change of a user's balance by `delta`: `topup` when it grows, `adjust` when it shrinks. Never below zero. */
 export async function changeBalance(
   ctx: DbContext,
   userId: number,
@@ -148,23 +148,52 @@ export async function changeBalance(
     if (Number(result.numUpdatedRows) !== 1) {
       throw new AppError('invalid_request', 400, { detail: 'the balance cannot go below zero' });
     }
-    await writeRow(
-      trx,
-      {
-        userId,
-        tokenId: 0,
-        taskId: null,
-        platform: '',
-        model: '',
-        quota: Math.abs(delta),
-        kind: delta > 0 ? 'topup' : 'adjust',
-        delta,
-        content,
-      },
-      now,
-    );
+    await writeRow(trx, adminRow(userId, delta, content), now);
   });
 }
+
+/**
+ * An admin's "set the balance to `quota`": the ledger row is the difference from the balance read inside the
+ * transaction, so a charge or refund that landed since anyone last looked is kept in the ledger's sum.
+ */
+export async function setBalance(
+  ctx: DbContext,
+  userId: number,
+  quota: number,
+  content: string,
+  now: number,
+): Promise<void> {
+  await inTransaction(
+    ctx,
+    async (trx) => {
+      // Writing the row first takes its lock (the database's write lock on SQLite): a charge in flight commits
+      // before the read below, and none can land between that read and the update.
+      await trx.db.updateTable('users').set({ updated_at: now }).where('id', '=', userId).execute();
+      const row = await trx.db
+        .selectFrom('users')
+        .select('quota')
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      if (!row || row.quota === quota) return;
+      await trx.db.updateTable('users').set({ quota }).where('id', '=', userId).execute();
+      await writeRow(trx, adminRow(userId, quota - row.quota, content), now);
+    },
+    // Each statement then sees the latest commit: the read after the lock sees the charge that held it.
+    { readCommitted: true },
+  );
+}
+
+const adminRow = (userId: number, delta: number, content: string): RowValues => ({
+  userId,
+  tokenId: 0,
+  taskId: null,
+  platform: '',
+  model: '',
+  quota: Math.abs(delta),
+  kind: delta > 0 ? 'topup' : 'adjust',
+  delta,
+  content,
+});
 
 interface RowValues {
   userId: number;

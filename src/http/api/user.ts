@@ -7,7 +7,7 @@ import { parsePage } from '../../core/paging.js';
 import { Role, UserStatus } from '../../core/roles.js';
 import { hashPassword, verifyPassword } from '../../services/passwords.js';
 import { isUniqueViolation } from '../../store/insert.js';
-import { changeBalance } from '../../store/ledger.js';
+import { changeBalance, setBalance } from '../../store/ledger.js';
 import type { UserRow } from '../../store/schema.js';
 import { createSession, deleteSession, deleteUserSessions } from '../../store/sessions.js';
 import {
@@ -224,7 +224,8 @@ export async function userRoutes(app: App): Promise<void> {
       onRequest: requireUser(Role.admin),
       schema: {
         tags,
-        summary: 'Update a user (admin); a new quota writes a top-up or adjustment to the ledger',
+        summary:
+          'Update a user (admin); `quota_delta` (or a new `quota`) writes a top-up or adjustment to the ledger',
         body: Type.Object({
           id: IdBody,
           username: Type.Optional(Username),
@@ -233,7 +234,22 @@ export async function userRoutes(app: App): Promise<void> {
           role: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(10), Type.Literal(100)])),
           status: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)])),
           group: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          quota: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e15 })),
+          quota: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 1e15,
+              description:
+                'Set the balance to this; the ledger row is the difference from the balance at the time of the write',
+            }),
+          ),
+          quota_delta: Type.Optional(
+            Type.Integer({
+              minimum: -1e15,
+              maximum: 1e15,
+              description:
+                'Add this to the balance (negative deducts, never below zero); a charge made meanwhile is kept',
+            }),
+          ),
           remark: Type.Optional(Type.String({ maxLength: 200 })),
         }),
         response: dashboardResponses(Envelope(UserView)),
@@ -241,6 +257,9 @@ export async function userRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const body = request.body;
+      if (body.quota !== undefined && body.quota_delta !== undefined) {
+        throw badRequest('send quota or quota_delta, not both');
+      }
       const target = await findUserById(store, body.id);
       if (!target) throw notFound('user_not_found');
       assertCanManage(request.user, target);
@@ -278,10 +297,10 @@ export async function userRoutes(app: App): Promise<void> {
         const own = target.id === request.user.id ? sessionHashOf(request) : null;
         await deleteUserSessions(store, target.id, own ?? undefined);
       }
-      if (body.quota !== undefined && body.quota !== target.quota) {
-        const content = body.remark || `set by admin ${request.user.username}`;
-        await changeBalance(store, target.id, body.quota - target.quota, content, clock.now());
-      }
+      // The balance read above may already be stale (a charge can land any moment): neither form uses it.
+      const content = body.remark || `set by admin ${request.user.username}`;
+      if (body.quota_delta) await changeBalance(store, target.id, body.quota_delta, content, clock.now());
+      if (body.quota !== undefined) await setBalance(store, target.id, body.quota, content, clock.now());
       return ok(userView((await findUserById(store, target.id))!));
     },
   );

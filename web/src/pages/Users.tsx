@@ -181,8 +181,9 @@ export function Users() {
             onCancel={() => setTopUp(null)}
             onOk={() => {
               if (!topUp) return;
-              const quota = topUp.user.quota + Math.round(topUp.amount * QUOTA_PER_USD);
-              action.run(() => api('PUT', '/api/user/', { id: topUp.user.id, quota: Math.max(0, quota) }));
+              // A delta, not the new total: the balance shown may be stale by the time this lands.
+              const delta = Math.round(topUp.amount * QUOTA_PER_USD);
+              action.run(() => api('PUT', '/api/user/', { id: topUp.user.id, quota_delta: delta }));
               setTopUp(null);
             }}
           />
