@@ -9,7 +9,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
 import { findUserById } from '../../src/store/users.js';
-import { type MjWorld, startMjWorld } from '../support/mj-world.js';
+import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = join(ROOT, 'test/ui/screenshots');
@@ -24,7 +24,7 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
   let w: MjWorld;
   let browser: Browser;
   const errors: string[] = [];
-  const expected: RegExp[] = [];
+  let expected: RegExp[] = [];
 
   const newPage = async (viewport = DESKTOP) => {
     const context = await browser.newContext({ viewport, locale: 'en-US' });
@@ -99,6 +99,41 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     expect(new URL(page.url()).pathname).toBe('/midjourney');
     expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'ux-demoted-1280.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('an image whose signed link expired says so, with a reload that brings it back', async () => {
+    const submit = await w.submit('/mj/submit/imagine', { prompt: 'a lighthouse at dusk' });
+    const id = submit.body.result as string;
+    await pollUntil(w, async () => (await w.task(id))?.status === 'SUCCESS');
+    const page = await newPage();
+    await login(page, 'root', 'root-password-1');
+    // The image requests wait (they still reach the real server) until its clock is past the links' expiry: a
+    // page left open for a day.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/[?&]sig=/, async (route) => {
+      await gate;
+      await route.continue();
+    });
+    await page.goto(`${w.t.url}/midjourney?view=gallery`);
+    const card = page.locator(`li[data-task="${id}"]`);
+    await card.waitFor();
+    w.t.clock.advance(25 * 3_600_000);
+    expected = [/status of 403/];
+    release();
+    const notice = card.getByRole('alert');
+    await expect.poll(() => notice.textContent()).toContain('Link expired — reload');
+    await page.screenshot({ path: join(SHOTS, 'ux-media-expired-1280.png'), fullPage: true });
+    expected = [];
+    await notice.getByRole('button', { name: 'Reload' }).click();
+    const img = card.locator('img');
+    await expect
+      .poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
+    expect(await notice.count()).toBe(0);
     await page.context().close();
   });
 

@@ -14,6 +14,7 @@ import {
   useFilterForm,
   useListParams,
 } from '../list';
+import { MediaProblem, SignedImage, useFailed } from '../media';
 import { ListTable, Pager, usePagedQuery } from '../table';
 import {
   LongText,
@@ -63,6 +64,24 @@ const ACTIONS = [
   'SWAP_FACE',
   'UPLOAD',
 ];
+
+/** A gallery card's thumbnail: a button that opens the preview, or why the image cannot be shown. */
+function Thumb({ task, onOpen }: { task: MjTask; onOpen: () => void }) {
+  const { t } = useTranslation();
+  const [failed, fail] = useFailed(task.image_url);
+  // Not inside the button: the notice has a button of its own.
+  if (failed) return <MediaProblem url={task.image_url} className="tg-thumb-empty" />;
+  return (
+    <button
+      type="button"
+      className="tg-thumb"
+      onClick={onOpen}
+      aria-label={t('Preview image of {{id}}', { id: task.mj_id })}
+    >
+      <img src={task.image_url} alt={task.prompt || task.mj_id} loading="lazy" onError={fail} />
+    </button>
+  );
+}
 
 export function MjTasks({ admin }: { admin: boolean }) {
   const { t } = useTranslation();
@@ -174,14 +193,7 @@ export function MjTasks({ admin }: { admin: boolean }) {
               {items.map((task) => (
                 <li key={task.id} className="tg-card" data-task={task.mj_id}>
                   {task.image_url ? (
-                    <button
-                      type="button"
-                      className="tg-thumb"
-                      onClick={() => setPreview(task)}
-                      aria-label={t('Preview image of {{id}}', { id: task.mj_id })}
-                    >
-                      <img src={task.image_url} alt={task.prompt || task.mj_id} loading="lazy" />
-                    </button>
+                    <Thumb task={task} onOpen={() => setPreview(task)} />
                   ) : (
                     <div className="tg-thumb-empty">{t('No image yet')}</div>
                   )}
@@ -205,7 +217,7 @@ export function MjTasks({ admin }: { admin: boolean }) {
         onCancel={() => setPreview(null)}
       >
         {preview && (
-          <img className="tg-preview" src={preview.image_url} alt={preview.prompt || preview.mj_id} />
+          <SignedImage className="tg-preview" src={preview.image_url} alt={preview.prompt || preview.mj_id} />
         )}
       </Modal>
     </section>

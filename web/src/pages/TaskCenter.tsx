@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../format';
 import { FilterBar, SelectFilter, TextFilter, useFilterForm, useListParams } from '../list';
+import { SignedImage, SignedPlayer } from '../media';
 import { ListTable, usePagedQuery } from '../table';
 import { LongText, leadColumns, TaskProgress, TaskScopeFilters, tailColumns, unfinished } from './task-parts';
 
@@ -55,15 +56,20 @@ function Media({ task }: { task: Task }) {
   const video = videoOf(task);
   if (video) {
     return (
-      // biome-ignore lint/a11y/useMediaCaption: generated videos come without captions.
-      <video
-        controls
-        preload="metadata"
-        src={video.url}
-        poster={video.poster || undefined}
-        style={{ width: '100%', maxHeight: '70vh' }}
-        aria-label={t('Video of {{id}}', { id: task.task_id })}
-      />
+      <SignedPlayer src={video.url}>
+        {(onError) => (
+          // biome-ignore lint/a11y/useMediaCaption: generated videos come without captions.
+          <video
+            controls
+            preload="metadata"
+            src={video.url}
+            poster={video.poster || undefined}
+            onError={onError}
+            style={{ width: '100%', maxHeight: '70vh' }}
+            aria-label={t('Video of {{id}}', { id: task.task_id })}
+          />
+        )}
+      </SignedPlayer>
     );
   }
   const clips = clipsOf(task).filter((c) => c.audio_url);
@@ -73,19 +79,27 @@ function Media({ task }: { task: Task }) {
       {clips.map((clip, index) => (
         <article key={clip.id ?? index} className="tg-clip">
           {clip.image_url && (
-            <img src={clip.image_url} alt={t('Cover art of {{title}}', { title: clip.title || clip.id })} />
+            <SignedImage
+              src={clip.image_url}
+              alt={t('Cover art of {{title}}', { title: clip.title || clip.id })}
+            />
           )}
           <div style={{ flex: 1, minWidth: 200 }}>
             <h3 style={{ margin: '0 0 6px' }}>{clip.title || t('Song {{n}}', { n: index + 1 })}</h3>
             {clip.metadata?.tags && <Tag>{clip.metadata.tags}</Tag>}
-            {/* biome-ignore lint/a11y/useMediaCaption: the lyrics are shown next to the player. */}
-            <audio
-              controls
-              preload="metadata"
-              src={clip.audio_url}
-              style={{ width: '100%', marginTop: 6 }}
-              aria-label={t('Play {{title}}', { title: clip.title || clip.id })}
-            />
+            <SignedPlayer src={clip.audio_url as string}>
+              {(onError) => (
+                // biome-ignore lint/a11y/useMediaCaption: the lyrics are shown next to the player.
+                <audio
+                  controls
+                  preload="metadata"
+                  src={clip.audio_url}
+                  onError={onError}
+                  style={{ width: '100%', marginTop: 6 }}
+                  aria-label={t('Play {{title}}', { title: clip.title || clip.id })}
+                />
+              )}
+            </SignedPlayer>
             {clip.metadata?.prompt && (
               <details open>
                 <summary>{t('Lyrics')}</summary>
