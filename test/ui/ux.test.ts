@@ -47,6 +47,13 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     await p.getByRole('heading', { name: 'Midjourney' }).waitFor();
   };
 
+  const scrollWidth = (p: Page) =>
+    p.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+          .documentElement.scrollWidth,
+    );
+
   const createUser = async (username: string, role = 1) => {
     const res = await w.t.request('POST', '/api/user/', {
       as: w.t.root,
@@ -134,6 +141,59 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
       .poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth))
       .toBeGreaterThan(0);
     expect(await notice.count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('at 390 px the task lists reach their rows within the first screen and nothing widens the page', async () => {
+    for (let i = 0; i < 3; i++) {
+      await w.submit('/mj/submit/imagine', {
+        prompt: `a quiet harbour with boats, gulls and fog, take ${i}`,
+      });
+    }
+    const page = await newPage(PHONE);
+    await login(page, 'root', 'root-password-1');
+    for (const path of ['/midjourney', '/tasks', '/usage', '/admin/ledger']) {
+      await page.goto(`${w.t.url}${path}`);
+      const table = page.locator('.semi-table-thead').first();
+      await table.waitFor();
+      const name = path.replaceAll('/', '-').slice(1);
+      await page.screenshot({ path: join(SHOTS, `ux-list-${name}-390.png`), fullPage: true });
+      // The filters fold into two columns: the table starts in the upper half of the first screen, not below it.
+      expect((await table.boundingBox())!.y, path).toBeLessThan(PHONE.height / 2);
+      expect(await scrollWidth(page), path).toBeLessThanOrEqual(PHONE.width);
+    }
+    const firstRow = page.locator('tbody tr[data-kbd-row]').first();
+    await page.goto(`${w.t.url}/midjourney`);
+    await firstRow.waitFor();
+    const row = (await firstRow.boundingBox())!;
+    expect(row.y + row.height).toBeLessThan(PHONE.height);
+    await page.context().close();
+  });
+
+  it('at 390 px the error banner is readable (title above the message) and can be dismissed', async () => {
+    const page = await newPage(PHONE);
+    await login(page, 'root', 'root-password-1');
+    expected = [/status of 400/];
+    await page.goto(`${w.t.url}/midjourney?start_timestamp=soon`);
+    const banner = page.locator('.semi-banner');
+    await banner.waitFor();
+    expected = [];
+    await page.screenshot({ path: join(SHOTS, 'ux-error-banner-390.png'), fullPage: true });
+    const title = (await banner.locator('.semi-banner-title').boundingBox())!;
+    const message = (await banner.locator('.semi-banner-description').boundingBox())!;
+    // One line of title across the banner, then the message under it at the banner's width.
+    expect(title.height).toBeLessThan(30);
+    expect(message.y).toBeGreaterThanOrEqual(title.y + title.height);
+    expect(message.width).toBeGreaterThan(PHONE.width * 0.6);
+    const box = (await banner.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    // A close button big enough for a finger, named for screen readers, which dismisses the banner.
+    const close = banner.getByRole('button', { name: 'Close' });
+    const target = (await close.boundingBox())!;
+    expect(Math.min(target.width, target.height)).toBeGreaterThanOrEqual(32);
+    await close.click();
+    await expect.poll(() => banner.count()).toBe(0);
     await page.context().close();
   });
 
