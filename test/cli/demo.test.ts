@@ -1,4 +1,5 @@
-// `taskgate demo` as a newcomer runs it: the printed key and curl line work, and the imagine finishes.
+// `taskgate demo` as a newcomer runs it: the printed key and curl line work, the imagine finishes, and the
+// dashboard lines (its address, the API docs, both logins, the dashboard curl line) work as printed.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,7 +21,7 @@ describe('taskgate demo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'taskgate-demo-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints a working key and curl line; an imagine submitted with it reaches SUCCESS', async () => {
+  it('prints a working key and curl line, and dashboard lines that work when followed', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
       cwd: ROOT,
@@ -53,6 +54,37 @@ describe('taskgate demo', () => {
         status = ((await task.json()) as { status: string }).status;
       }
       expect(status).toBe('SUCCESS');
+
+      // The dashboard lines, followed as printed.
+      const dashboard = /Dashboard:\s+(http\S+)/.exec(output)?.[1];
+      expect(dashboard, output).toBeDefined();
+      const page = await fetch(dashboard!, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      const docs = /API docs:\s+(http\S+)/.exec(output)?.[1];
+      expect(docs, output).toBeDefined();
+      expect((await fetch(docs!)).status).toBe(200);
+      const logins = [...output.matchAll(/as (?:admin )?(\w+) \/ (\S+?)[,)\s]/g)].map((m) => [m[1], m[2]]);
+      expect(logins.map(([user]) => user).sort(), output).toEqual(['demo', 'root']);
+      for (const [username, password] of logins) {
+        const login = await fetch(new URL('/api/user/login', dashboard), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        });
+        expect(login.status, `${username} / ${password}`).toBe(200);
+      }
+      const line =
+        /curl -s -H 'Authorization: Bearer (\S+)' -H 'New-Api-User: (\d+)' "(\S+\/api\/mj\/self)"/.exec(
+          output,
+        );
+      expect(line, output).not.toBeNull();
+      const own = await fetch(line![3], {
+        headers: { authorization: `Bearer ${line![1]}`, 'new-api-user': line![2] },
+      });
+      expect(own.status).toBe(200);
+      const listing = (await own.json()) as { success: boolean; data: { items: Array<{ mj_id: string }> } };
+      expect(listing.data.items.map((task) => task.mj_id)).toContain(submit.result);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('exit', resolve));
