@@ -44,7 +44,7 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     await p.getByLabel('Username').fill(username);
     await p.getByRole('textbox', { name: 'Password' }).fill(password);
     await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('heading', { name: 'Midjourney' }).waitFor();
+    await p.getByRole('heading', { name: 'Midjourney tasks', exact: true }).waitFor();
   };
 
   const scrollWidth = (p: Page) =>
@@ -102,7 +102,7 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     const demoted = await w.t.request('PUT', '/api/user/', { as: w.t.root, body: { id, role: 1 } });
     expect(demoted.status, demoted.text).toBe(200);
     await page.goto(`${w.t.url}/admin/users`);
-    await page.getByRole('heading', { name: 'Midjourney' }).waitFor();
+    await page.getByRole('heading', { name: 'Midjourney tasks', exact: true }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/midjourney');
     expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'ux-demoted-1280.png'), fullPage: true });
@@ -195,6 +195,45 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     await close.click();
     await expect.poll(() => banner.count()).toBe(0);
     await page.context().close();
+  });
+
+  it('empty lists say what is empty and what to do, and when filters emptied them, that', async () => {
+    await createUser('ux_newcomer');
+    const page = await newPage();
+    await login(page, 'ux_newcomer', PASSWORD);
+    const cases: Array<[string, string, string]> = [
+      ['/midjourney', 'No Midjourney tasks yet', 'POST /mj/submit/imagine'],
+      ['/midjourney?view=gallery', 'No Midjourney tasks yet', 'POST /mj/submit/imagine'],
+      ['/tasks', 'No Suno or video tasks yet', 'POST /suno/submit/music'],
+      ['/tokens', 'No API keys yet', 'Create key'],
+      ['/usage', 'No balance changes yet', 'charges and refunds'],
+      ['/midjourney?status=FAILURE', 'No Midjourney tasks match these filters', 'Reset'],
+    ];
+    for (const [path, title, hint] of cases) {
+      await page.goto(`${w.t.url}${path}`);
+      const empty = page.locator('.semi-empty');
+      await empty.waitFor();
+      await expect.poll(() => empty.textContent(), { message: path }).toContain(title);
+      expect(await empty.textContent(), path).toContain(hint);
+    }
+    await page.screenshot({ path: join(SHOTS, 'ux-empty-filtered-1280.png'), fullPage: true });
+    await page.goto(`${w.t.url}/midjourney`);
+    await page.locator('.semi-empty').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'ux-empty-1280.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: join(SHOTS, 'ux-empty-390.png'), fullPage: true });
+    await page.context().close();
+    // The admin's lists too.
+    const admin = await newPage();
+    await login(admin, 'root', 'root-password-1');
+    for (const [path, title] of [
+      ['/admin/channels?status=2', 'No channels match these filters'],
+      ['/admin/ledger?kind=adjust&user_id=999999', 'No ledger rows match these filters'],
+    ]) {
+      await admin.goto(`${w.t.url}${path}`);
+      await expect.poll(() => admin.locator('.semi-empty').textContent(), { message: path }).toContain(title);
+    }
+    await admin.context().close();
   });
 
   it('logged no console errors', () => {

@@ -178,7 +178,22 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry: () => 
   );
 }
 
-export function EmptyState() {
+/** What an empty list says: what there is none of, and what to do about it. */
+export interface EmptyText {
+  /** "No … yet". */
+  none: string;
+  /** How the first one comes about. */
+  hint: ReactNode;
+  /** "No … match these filters". */
+  filtered: string;
+}
+
+/** A list with no rows says what is missing and what to do; when filters emptied it, that they did. */
+export function EmptyState({ text, filtered }: { text: EmptyText; filtered: boolean }) {
   const { t } = useTranslation();
-  return <Empty title={t('Nothing here yet')} description={t('No records match these filters.')} />;
+  return filtered ? (
+    <Empty title={text.filtered} description={t('Press Reset to see them all.')} />
+  ) : (
+    <Empty title={text.none} description={text.hint} />
+  );
 }

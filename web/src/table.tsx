@@ -6,7 +6,7 @@ import { keepPreviousData, type UseQueryResult, useQuery } from '@tanstack/react
 import type { KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Paged, queryString } from './api';
-import { EmptyState, ErrorState, type ListParams, PAGE_SIZES } from './list';
+import { EmptyState, type EmptyText, ErrorState, type ListParams, PAGE_SIZES } from './list';
 
 /** How often a page with unfinished tasks refetches itself, so progress moves without a reload. */
 const LIVE_MS = 1500;
@@ -97,6 +97,7 @@ export function ListTable<T extends object>({
   columns,
   width,
   onOpen,
+  empty,
 }: {
   query: UseQueryResult<Paged<T>>;
   list: ListParams;
@@ -105,6 +106,8 @@ export function ListTable<T extends object>({
   width?: number;
   /** What Enter on a focused row opens (its detail, preview or edit dialog). */
   onOpen?: (record: T) => void;
+  /** What the list says when it has no rows. */
+  empty: EmptyText;
 }) {
   const { t } = useTranslation();
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
@@ -116,7 +119,14 @@ export function ListTable<T extends object>({
       columns={columns}
       onRow={(record) => rowKeys(record, onOpen)}
       scroll={{ x: width ?? columns.reduce((sum, column) => sum + Number(column.width ?? 0), 0) }}
-      empty={<EmptyState />}
+      // Nothing until the first answer: "No … yet" while loading would be a false statement.
+      empty={
+        query.data === undefined ? (
+          <span />
+        ) : (
+          <EmptyState text={empty} filtered={Object.keys(list.filters).length > 0} />
+        )
+      }
       pagination={pagination(list, query.data?.total ?? 0, t('Pages'))}
     />
   );

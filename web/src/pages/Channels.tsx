@@ -251,6 +251,11 @@ export function Channels() {
         columns={columns}
         width={1100}
         onOpen={(channel) => edit(channelDraft(channel))}
+        empty={{
+          none: t('No channels yet'),
+          hint: t('Press Add channel: a task needs a channel of its platform to go upstream.'),
+          filtered: t('No channels match these filters'),
+        }}
       />
       <FormDialog
         visible={draft !== null}

@@ -98,6 +98,19 @@ export function LedgerList({ admin }: { admin: boolean }) {
         columns={columns}
         width={admin ? 1000 : 900}
         onOpen={(row) => row.task_id && navigate(taskPath(row))}
+        empty={
+          admin
+            ? {
+                none: t('No ledger rows yet'),
+                hint: t('Top up a user on the Users page; charges and refunds of tasks are listed here too.'),
+                filtered: t('No ledger rows match these filters'),
+              }
+            : {
+                none: t('No balance changes yet'),
+                hint: t('Top-ups from an admin, and the charges and refunds of your tasks, are listed here.'),
+                filtered: t('No balance changes match these filters'),
+              }
+        }
       />
     </>
   );

@@ -92,6 +92,11 @@ export function MjTasks({ admin }: { admin: boolean }) {
 
   const tasks = usePagedQuery<MjTask>('mj', `/api/mj/${admin ? '' : 'self'}`, list, unfinished);
   const items = tasks.data?.items ?? [];
+  const empty = {
+    none: t('No Midjourney tasks yet'),
+    hint: t('Submit one with POST /mj/submit/imagine and an API key (see API keys); it shows here.'),
+    filtered: t('No Midjourney tasks match these filters'),
+  };
   const actionLabel = (action: string) => t(`action.${action}`, { defaultValue: action });
   // Enter on a row: the image when there is one, else the prompt and the fail reason.
   const open = (task: MjTask) =>
@@ -181,13 +186,13 @@ export function MjTasks({ admin }: { admin: boolean }) {
         <Button onClick={() => void tasks.refetch()}>{t('Refresh')}</Button>
       </div>
       {!gallery ? (
-        <ListTable query={tasks} list={list} columns={columns} onOpen={open} />
+        <ListTable query={tasks} list={list} columns={columns} onOpen={open} empty={empty} />
       ) : tasks.isError ? (
         <ErrorState error={tasks.error} onRetry={() => void tasks.refetch()} />
       ) : (
         <>
           {!tasks.isLoading && items.length === 0 ? (
-            <EmptyState />
+            <EmptyState text={empty} filtered={Object.keys(list.filters).length > 0} />
           ) : (
             <ul className="tg-gallery" aria-label={t('Gallery')}>
               {items.map((task) => (

@@ -208,7 +208,19 @@ export function TaskCenter({ admin }: { admin: boolean }) {
         />
         <TaskScopeFilters prefix="task" form={form} admin={admin} />
       </FilterBar>
-      <ListTable query={tasks} list={list} columns={columns} onOpen={open} />
+      <ListTable
+        query={tasks}
+        list={list}
+        columns={columns}
+        onOpen={open}
+        empty={{
+          none: t('No Suno or video tasks yet'),
+          hint: t(
+            'Submit one with POST /suno/submit/music or POST /v1/videos and an API key (see API keys); it shows here.',
+          ),
+          filtered: t('No tasks match these filters'),
+        }}
+      />
       <Modal
         visible={media !== null}
         title={media ? t('Result of {{id}}', { id: media.task_id }) : ''}

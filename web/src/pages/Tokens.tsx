@@ -162,6 +162,11 @@ export function Tokens() {
         columns={columns}
         width={1000}
         onOpen={(token) => edit(draftOf(token))}
+        empty={{
+          none: t('No API keys yet'),
+          hint: t('Press Create key for one; the relay routes take it as a Bearer token.'),
+          filtered: t('No API keys match these filters'),
+        }}
       />
       <FormDialog
         visible={draft !== null}

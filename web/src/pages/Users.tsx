@@ -122,6 +122,11 @@ export function Users() {
         columns={columns}
         width={1000}
         onOpen={(user) => setTopUp({ user, amount: 10 })}
+        empty={{
+          none: t('No users yet'),
+          hint: t('Press Add user for one.'),
+          filtered: t('No users match these filters'),
+        }}
       />
       <FormDialog
         visible={creating !== null}
