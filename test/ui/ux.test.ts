@@ -109,6 +109,36 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     await page.context().close();
   });
 
+  it('a top-up through the Users dialog keeps a charge made while the dialog was open', async () => {
+    const id = await createUser('ux_payer');
+    const store = w.t.ctx.store;
+    const now = w.t.clock.now();
+    await w.t.request('PUT', '/api/user/', { as: w.t.root, body: { id, quota_delta: 1_000_000 } });
+    const page = await newPage();
+    await login(page, 'root', 'root-password-1');
+    await page.goto(`${w.t.url}/admin/users?keyword=ux_payer`);
+    const row = page.getByRole('row', { name: /ux_payer/ });
+    await row.getByRole('button', { name: 'Top up' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Amount (USD, negative to deduct)').fill('1');
+    // The dialog shows (and the page read) a balance of 1,000,000; a task is charged before the admin presses OK.
+    const charge = {
+      userId: id,
+      tokenId: 0,
+      taskId: `ux-charge-${Math.random()}`,
+      platform: 'midjourney',
+      model: 'mj_imagine',
+      quota: 300_000,
+      content: 'charge',
+    };
+    await reserveQuota(store, charge, now);
+    await dialog.getByRole('button', { name: 'Top up' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(async () => (await findUserById(store, id))?.quota).toBe(1_000_000 - 300_000 + 500_000);
+    expect(await ledgerBalance(store, id)).toBe(1_200_000);
+    await page.context().close();
+  });
+
   it('an image whose signed link expired says so, with a reload that brings it back', async () => {
     const submit = await w.submit('/mj/submit/imagine', { prompt: 'a lighthouse at dusk' });
     const id = submit.body.result as string;
