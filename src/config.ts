@@ -89,6 +89,50 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw.replace(/\/+$/, '');
 }
 
+/** Go's MySQL DSN, which new-api takes: `user:pass@tcp(host:port)/db`. */
+export const GO_MYSQL_DSN = /^([^:@/]*)(?::(.*))?@tcp\(([^)]+)\)\/([^?]+)(?:\?.*)?$/;
+
+/**
+ * Refuses a database address that cannot work, before anything connects (a driver would fail later with a stack
+ * trace, or a missing MySQL database name only at the first query). The messages never repeat the value: it
+ * holds a password.
+ */
+export function checkDsn(raw: string, name = 'SQL_DSN'): void {
+  const bad = (problem: string) => new ConfigError(`invalid ${name}: ${problem}`);
+  if (raw.startsWith('sqlite:')) {
+    if (raw === 'sqlite:') throw bad('no file after sqlite:');
+    return;
+  }
+  if (/^(postgres(ql)?|mysql):\/\//.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw bad('not a URL (is the port a number? special characters in the password need percent-encoding)');
+    }
+    if (!url.hostname) throw bad('no host');
+    try {
+      decodeURIComponent(url.username);
+      decodeURIComponent(url.password);
+    } catch {
+      throw bad('the user name or password is not valid percent-encoding (write a % as %25)');
+    }
+    if (url.protocol === 'mysql:' && url.pathname.replace(/^\//, '') === '') {
+      throw bad('no database name (mysql://user:pass@host:3306/taskgate)');
+    }
+    return;
+  }
+  if (GO_MYSQL_DSN.test(raw)) return;
+  throw bad('expected postgres://…, mysql://…, sqlite:<file> or user:pass@tcp(host:port)/db');
+}
+
+function dsn(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  checkDsn(raw, name);
+  return raw;
+}
+
 function secret(env: Env, name: string, minLength: number): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
@@ -105,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host: env.HOST || '0.0.0.0',
     sqlitePath: env.SQLITE_PATH || './data/taskgate.db',
-    sqlDsn: env.SQL_DSN || null,
+    sqlDsn: dsn(env, 'SQL_DSN'),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'normal', ['normal', 'full']),
     redisUrl: url(env, 'REDIS_CONN_STRING', ['redis:', 'rediss:']),
     redisKeyPrefix: redisKeyPrefix(env),

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
+import { checkDsn, GO_MYSQL_DSN } from '../config.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -55,10 +56,12 @@ pg.types.setTypeParser(1700, Number);
 /** Reads `SQL_DSN` the way new-api does: URL forms, or Go's `user:pass@tcp(host:port)/db`. */
 export function parseDsn(dsn: string | null, sqlitePath: string): DatabaseTarget {
   if (!dsn) return { dialect: 'sqlite', location: sqlitePath };
+  // The same checks as loadConfig's, for the DSNs that come another way (migrate-data's --to).
+  checkDsn(dsn);
   if (/^postgres(ql)?:\/\//.test(dsn)) return { dialect: 'postgres', location: dsn };
   if (dsn.startsWith('mysql://')) return { dialect: 'mysql', location: dsn };
   if (dsn.startsWith('sqlite:')) return { dialect: 'sqlite', location: dsn.slice('sqlite:'.length) };
-  const go = /^([^:@/]*)(?::(.*))?@tcp\(([^)]+)\)\/([^?]+)(?:\?.*)?$/.exec(dsn);
+  const go = GO_MYSQL_DSN.exec(dsn);
   if (go) {
     const [, user, password = '', hostPort, database] = go;
     const auth = password
@@ -66,7 +69,7 @@ export function parseDsn(dsn: string | null, sqlitePath: string): DatabaseTarget
       : encodeURIComponent(user);
     return { dialect: 'mysql', location: `mysql://${auth}@${hostPort}/${database}` };
   }
-  throw new Error('invalid SQL_DSN: expected postgres://…, mysql://… or user:pass@tcp(host:port)/db');
+  throw new Error('unreachable: checkDsn accepts only the forms above');
 }
 
 /**

@@ -96,4 +96,40 @@ describe('taskgate serve', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toBe("taskgate: invalid PORT: expected an integer from 0 to 65535, got 'eighty'");
   });
+
+  // Each malformed SQL_DSN stops `serve` and `migrate` before any connection, with one line that names the
+  // problem and never repeats the password.
+  const badDsns: Array<[string, RegExp]> = [
+    [
+      'localhost:5432/taskgate',
+      /expected postgres:\/\/…, mysql:\/\/…, sqlite:<file> or user:pass@tcp\(host:port\)\/db/,
+    ],
+    [
+      'postgres://taskgate:s3cret%ZZ@127.0.0.1:5432/taskgate',
+      /user name or password is not valid percent-encoding/,
+    ],
+    ['postgres://taskgate:s3cret@127.0.0.1:port/taskgate', /not a URL/],
+    ['postgres:///taskgate', /no host/],
+    ['mysql://taskgate:s3cret@127.0.0.1:3306', /no database name/],
+    ['taskgate:s3cret@tcp(127.0.0.1:3306)', /expected postgres:\/\/…/],
+    ['sqlite:', /no file/],
+  ];
+  for (const command of ['serve', 'migrate']) {
+    it(`${command} refuses a malformed SQL_DSN with one line naming the problem`, async () => {
+      for (const [dsn, problem] of badDsns) {
+        const child = runCli([command], { SQL_DSN: dsn, PORT: '0', SQLITE_PATH: join(dir, 'dsn.db') });
+        let stderr = '';
+        let stdout = '';
+        child.stderr!.on('data', (chunk) => (stderr += chunk));
+        child.stdout!.on('data', (chunk) => (stdout += chunk));
+        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+        expect(code, dsn).toBe(1);
+        const lines = stderr.trim().split('\n');
+        expect(lines, `${dsn}\n${stderr}${stdout}`).toHaveLength(1);
+        expect(lines[0], dsn).toMatch(/^taskgate: invalid SQL_DSN: /);
+        expect(lines[0], dsn).toMatch(problem);
+        expect(lines[0], dsn).not.toContain('s3cret');
+      }
+    }, 60_000);
+  }
 });
