@@ -305,7 +305,7 @@ for (const backend of backends()) {
           task_id: '',
           kind: 'topup',
           quota: 5000,
-          content: 'welcome bonus',
+          content: `welcome bonus (set by admin ${admin.username})`,
           created_at: Math.floor(t.clock.now() / 1000),
         });
 

@@ -64,6 +64,23 @@ for (const backend of backends()) {
       expect(await balances(user.id)).toEqual({ quota: 1000, ledger: 1000 });
     });
 
+    it('an edit the balance refuses changes nothing else either', async () => {
+      const user = await t.createUser({ quota: 1000 });
+      const before = await findUserById(t.ctx.store, user.id);
+      const refused = await put({ id: user.id, display_name: 'Renamed', status: 2, quota_delta: -1001 });
+      expect(refused.status).toBe(400);
+      expect(await findUserById(t.ctx.store, user.id)).toEqual(before);
+      expect(await balances(user.id)).toEqual({ quota: 1000, ledger: 1000 });
+    });
+
+    it("a remark is written with the admin's name, so the ledger still says who moved the money", async () => {
+      const user = await t.createUser({ quota: 1000 });
+      expect((await put({ id: user.id, quota_delta: 250, remark: 'refund for ticket 42' })).status).toBe(200);
+      const log = await t.request('GET', `/api/log/?user_id=${user.id}&kind=topup`, { as: t.root });
+      expect(log.body.data.items[0].content).toContain('refund for ticket 42');
+      expect(log.body.data.items[0].content).toContain('root');
+    });
+
     it.skipIf(backend.dialect === 'mysql')(
       'a quota_delta racing a charge held open by another connection applies both',
       async () => {

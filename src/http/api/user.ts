@@ -6,6 +6,7 @@ import { hashSecret, newAccessToken, newSessionId } from '../../core/ids.js';
 import { parsePage } from '../../core/paging.js';
 import { Role, UserStatus } from '../../core/roles.js';
 import { hashPassword, verifyPassword } from '../../services/passwords.js';
+import { inTransaction } from '../../store/db.js';
 import { isUniqueViolation } from '../../store/insert.js';
 import { changeBalance, setBalance } from '../../store/ledger.js';
 import type { UserRow } from '../../store/schema.js';
@@ -272,35 +273,48 @@ export async function userRoutes(app: App): Promise<void> {
       if (target.id === request.user.id && body.status === UserStatus.disabled) {
         throw badRequest('you cannot disable yourself');
       }
+      const passwordHash = body.password ? await hashPassword(body.password) : undefined;
+      // The balance read above may already be stale (a charge can land any moment): neither form uses it.
+      const by = `set by admin ${request.user.username}`;
+      const content = body.remark ? `${body.remark} (${by})` : by;
       try {
-        await updateUser(
+        // All or nothing: a balance the change would take below zero leaves the other fields as they were too.
+        await inTransaction(
           store,
-          target.id,
-          {
-            username: body.username,
-            displayName: body.display_name,
-            passwordHash: body.password ? await hashPassword(body.password) : undefined,
-            role: body.role,
-            status: body.status,
-            group: body.group,
+          async (trx) => {
+            const now = clock.now();
+            await updateUser(
+              trx,
+              target.id,
+              {
+                username: body.username,
+                displayName: body.display_name,
+                passwordHash,
+                role: body.role,
+                status: body.status,
+                group: body.group,
+              },
+              now,
+            );
+            // A new password (an admin's answer to a stolen one) or disabling ends the sessions opened before;
+            // changing one's own password keeps the session that did it.
+            if (body.password || body.status === UserStatus.disabled) {
+              const own = target.id === request.user.id ? sessionHashOf(request) : null;
+              await deleteUserSessions(trx, target.id, own ?? undefined);
+            }
+            if (body.quota_delta) await changeBalance(trx, target.id, body.quota_delta, content, now);
+            if (body.quota !== undefined) await setBalance(trx, target.id, body.quota, content, now);
           },
-          clock.now(),
+          // setBalance's read after its lock must see the charge that held the lock (as in setBalance itself).
+          { readCommitted: true },
         );
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('username_taken', 409);
         throw error;
+      } finally {
+        // After the commit, so a key check in between cannot cache the old balance or status again.
+        apiKeyCache(store).forgetUser(target.id);
       }
-      apiKeyCache(store).forgetUser(target.id);
-      // A new password (an admin's answer to a stolen one) or disabling ends the sessions opened before; changing
-      // one's own password keeps the session that did it.
-      if (body.password || body.status === UserStatus.disabled) {
-        const own = target.id === request.user.id ? sessionHashOf(request) : null;
-        await deleteUserSessions(store, target.id, own ?? undefined);
-      }
-      // The balance read above may already be stale (a charge can land any moment): neither form uses it.
-      const content = body.remark || `set by admin ${request.user.username}`;
-      if (body.quota_delta) await changeBalance(store, target.id, body.quota_delta, content, clock.now());
-      if (body.quota !== undefined) await setBalance(store, target.id, body.quota, content, clock.now());
       return ok(userView((await findUserById(store, target.id))!));
     },
   );
