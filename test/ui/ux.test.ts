@@ -164,6 +164,9 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     const notice = card.getByRole('alert');
     await expect.poll(() => notice.textContent()).toContain('Link expired — reload');
     await page.screenshot({ path: join(SHOTS, 'ux-media-expired-1280.png'), fullPage: true });
+    // The notice takes the image's place inside the card, not past its border.
+    const [inner, outer] = await Promise.all([notice.boundingBox(), card.boundingBox()]);
+    expect(inner!.x + inner!.width).toBeLessThanOrEqual(outer!.x + outer!.width);
     expected = [];
     await notice.getByRole('button', { name: 'Reload' }).click();
     const img = card.locator('img');
