@@ -73,6 +73,9 @@ interface Delivery {
   userId: number;
   tokenId: number;
   version: number;
+  /** What the client is told; the task's mark stays while the row says something else (owesCallback). */
+  status: string;
+  progress: string;
   url: string;
   body: string;
   attempts: number;
@@ -189,6 +192,8 @@ export class ClientNotifier {
       userId: row.user_id,
       tokenId: row.token_id,
       version: row.version,
+      status: row.status,
+      progress: row.progress,
       url: row.notify_hook,
       body: JSON.stringify(callbackBody(row, sign)),
       attempts: 0,
@@ -343,7 +348,7 @@ export class ClientNotifier {
 
   /** Delivered, refused or given up: the task's mark goes (a newer change keeps it for its own callback). */
   private settled(delivery: Delivery): void {
-    const clear = clearNotifyPending(this.deps.store, delivery.rowId, delivery.version).catch((error) =>
+    const clear = clearNotifyPending(this.deps.store, delivery.rowId, delivery).catch((error) =>
       this.deps.log.error({ err: error, task: delivery.taskId }, 'clearing a settled callback failed'),
     );
     // close() waits for it, so no statement runs on a closed database.

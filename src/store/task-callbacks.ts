@@ -3,14 +3,23 @@
 import type { DbContext } from './db.js';
 import type { TaskRow } from './schema.js';
 
-/** Clears the mark, unless the task changed again since `version` (that change's callback clears it). */
-export async function clearNotifyPending(ctx: DbContext, id: number, version: number): Promise<void> {
+/**
+ * Clears the mark once the client has been sent this status and progress, unless the task has moved on from them
+ * since (that change's own callback clears it). Not fenced on the version: a later write that owes nothing (a
+ * detail, a push of the same state) would otherwise keep the mark, and the sweep would send the state again.
+ */
+export async function clearNotifyPending(
+  ctx: DbContext,
+  id: number,
+  sent: Pick<TaskRow, 'status' | 'progress'>,
+): Promise<void> {
   await ctx.db
     .updateTable('tasks')
     .set({ notify_pending: 0 })
     .where('id', '=', id)
-    .where('version', '=', version)
     .where('notify_pending', '=', 1)
+    .where('status', '=', sent.status)
+    .where('progress', '=', sent.progress)
     .execute();
 }
 

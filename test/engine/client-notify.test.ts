@@ -361,6 +361,21 @@ describeEachBackend('client callbacks', (current) => {
     expect(await mark(silent.task_id)).toBe(0);
   });
 
+  it('clears the mark when a write that owes nothing lands while the callback is in flight, so no duplicate follows', async () => {
+    const task = await addTask();
+    receiver.answer = () => 'hang';
+    await step(task.task_id, { status: 'IN_PROGRESS', progress: '5%' });
+    await until(() => receiver.hanging.length === 1, 'the callback in flight');
+    // A push of the same state with a new detail: a newer version, but nothing the client is owed.
+    await step(task.task_id, { description: 'the same state, new detail' });
+    receiver.answer = () => 200;
+    receiver.release();
+    await until(() => notifier.backlog === 0, 'the callback delivered');
+    await expect.poll(() => mark(task.task_id)).toBe(0);
+    // Left set, the mark would have the sweep send this state again once the delivery's age passed.
+    expect(receiver.received.map((r) => JSON.parse(r.body).progress)).toEqual(['5%', '5%']); // hung, then retried
+  });
+
   it('a callback an instance left behind (it stopped while retrying) is sent once by the sweep, with the current state', async () => {
     const stopping = makeNotifier({ retryDelaysMs: [60_000] });
     const stoppingWriter = new TaskWriter(store, clock, createMetrics(false), log, owesCallback);
