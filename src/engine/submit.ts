@@ -11,6 +11,7 @@ import { keyGroup } from '../core/roles.js';
 import type { Metrics } from '../http/plugins/metrics.js';
 import type { SubmitReading, UpstreamRequest, UpstreamResponse } from '../platforms/types.js';
 import type { Options } from '../services/options.js';
+import { addChannelUsage } from '../store/channels.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { reserveQuota } from '../store/ledger.js';
 import type { ChannelRow, NewTask, TaskPatch, TaskRow, TokenRow, UserRow } from '../store/schema.js';
@@ -166,7 +167,9 @@ export async function submitTask(deps: SubmitDeps, input: SubmitInput): Promise<
     const keyFault = keyFailure(response, reading);
     if (reading.kind === 'accepted') {
       logTry('info', 'accepted', { status: response.status, code: reading.code });
-      const accepted = await recordAcceptance(deps, task, channel, reading);
+      // A continued task's charges count for its channel already (reserve); a new one's from its acceptance.
+      const counted = input.continueTask ? 0 : quota;
+      const accepted = await recordAcceptance(deps, task, channel, reading, counted);
       await deps.health.succeeded(channel.id, channel.failure_count);
       count('accepted');
       if (quota > 0) metrics.charges.inc({ platform: input.platform }, quota);
@@ -252,6 +255,9 @@ async function reserve(
       if (Number(updated.numUpdatedRows) !== 1)
         throw badRequest(`the task ${continued.task_id} is no longer waiting for a modal; read it again`);
       await reserveQuota(trx, reservation, now);
+      // Counted at once, as the task (accepted before) is refunded whole if this step fails; last, so the channel's
+      // row is locked only until the commit (every submit to it updates that row).
+      await addChannelUsage(trx, continued.channel_id, quota);
     });
     // A continued task is polled meanwhile (it waits for its modal): only a fresh read has its version.
     return (await findTaskByPublicId(deps.store, input.publicId))!;
@@ -293,6 +299,7 @@ async function recordAcceptance(
   task: TaskRow,
   channel: ChannelRow,
   reading: Extract<SubmitReading, { kind: 'accepted' }>,
+  counted: number,
 ): Promise<TaskRow> {
   const now = deps.clock.now();
   const wanted: TaskPatch = {
@@ -313,6 +320,9 @@ async function recordAcceptance(
     if (!(await writeTaskFenced(trx, task.id, changes, { version: task.version, now }))) return false;
     // Tasks waiting for a modal are polled too, so timeouts reach them.
     await restartPoll(trx, task.id, now + FIRST_POLL_MS);
+    // The charge counts for the channel that accepted it (a refund takes it back: task-writer.ts). Last, so the
+    // channel's row, which every submit to it updates, is locked only until the commit.
+    await addChannelUsage(trx, channel.id, counted);
     return true;
   });
   const recorded = written

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../http/plugins/metrics.js';
+import { addChannelUsage } from '../store/channels.js';
 import { type DbContext, inTransaction } from '../store/db.js';
 import { refundQuota } from '../store/ledger.js';
 import type { TaskPatch, TaskRow } from '../store/schema.js';
@@ -112,10 +113,18 @@ export class TaskWriter {
         // Balances by user then key: two batches refunding the same users in crossed order would otherwise lock
         // their user rows in opposite orders and deadlock.
         refunds.sort((a, b) => a.row.user_id - b.row.user_id || a.row.token_id - b.row.token_id);
+        const channelRefunds = new Map<number, number>();
         for (const { row, patch } of refunds) {
           const content = `refund: ${String(patch.fail_reason ?? 'task failed').slice(0, 300)}`;
-          if (await refundQuota(trx, refundOf(row, content), now)) refunded.add(row.id);
+          if (!(await refundQuota(trx, refundOf(row, content), now))) continue;
+          refunded.add(row.id);
+          // Only a task some channel accepted (it has the upstream's id) counted there (submit.ts).
+          if (row.upstream_id !== '')
+            channelRefunds.set(row.channel_id, (channelRefunds.get(row.channel_id) ?? 0) - row.quota);
         }
+        // Channels last and in id order, after every user and key row: no lock order here crosses a submit's.
+        for (const [channelId, delta] of [...channelRefunds].sort(([a], [b]) => a - b))
+          await addChannelUsage(trx, channelId, delta);
         return done;
       },
       // MySQL: the lease fence's read of task_polls then takes no shared lock, which settlePolls would have to

@@ -2,8 +2,9 @@
 import { type ChannelType, DEFAULT_CHANNEL_MODELS } from '../core/channel-types.js';
 import { randomString } from '../core/ids.js';
 import { ChannelStatus } from '../core/roles.js';
-import type { DbContext } from './db.js';
+import type { DbContext, Dialect } from './db.js';
 import { insertReturningId } from './insert.js';
+import { executePrebuilt, prebuilt } from './prebuilt.js';
 import type { ChannelRow, NewChannel } from './schema.js';
 
 export type ChannelValues = Omit<NewChannel, 'id' | 'created_at' | 'updated_at'>;
@@ -154,3 +155,18 @@ export async function autoDisableChannel(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * Moves a channel's `used_quota` (a task's charge counts there once its channel accepted it; a refund takes it
+ * back). Written once, like the charge's own statements: a submit runs it every time.
+ */
+export async function addChannelUsage(ctx: DbContext, id: number, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await executePrebuilt(ctx, channelUsageSql(ctx.dialect), [delta, id]);
+}
+
+const channelUsageSql = (dialect: Dialect) =>
+  prebuilt(dialect, 'channel-usage', (q) => {
+    const used = q.name('used_quota');
+    return `update ${q.name('channels')} set ${used} = ${used} + ${q.param()} where ${q.name('id')} = ${q.param()}`;
+  });

@@ -61,6 +61,19 @@ for (const backend of backends().filter((b) => b.dialect !== 'mysql')) {
       },
     );
 
+    it("a task's charge counts in its channel's used quota until it is refunded", async () => {
+      const before = await w.balance();
+      const id = (await w.submit('/mj/submit/imagine', { prompt: 'counted sim:fail@50' })).body
+        .result as string;
+      const channel = async () =>
+        (await w.t.request('GET', `/api/channel/${w.channelId}`, { as: w.t.root })).body.data.used_quota;
+      expect(await w.balance()).toMatchObject({ channelUsed: before.channelUsed + IMAGINE });
+      expect(await channel()).toBe(before.channelUsed + IMAGINE);
+      await pollUntil(w, async () => (await w.task(id))?.status === 'FAILURE');
+      expect(await channel()).toBe(before.channelUsed);
+      await expectRefundedOnce(id, before);
+    });
+
     it('a failure at 0% is refunded once', async () => {
       const before = await w.balance();
       const id = (await w.submit('/mj/submit/imagine', { prompt: 'doomed sim:fail@0' })).body

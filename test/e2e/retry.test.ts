@@ -9,6 +9,7 @@ import {
   type FaultRule,
   type MidjourneySimulator,
 } from '../../src/sim/midjourney/index.js';
+import { findChannel } from '../../src/store/channels.js';
 import { ledgerBalance } from '../../src/store/ledger.js';
 import { findTaskByPublicId } from '../../src/store/tasks.js';
 import { type Actor, startTestApp, type TestApp } from '../support/app.js';
@@ -117,7 +118,7 @@ for (const backend of backends()) {
     }
 
     it('the first channel refuses connections: the second serves it, and the user is charged once', async () => {
-      const [, second] = await useChannels(await closedPort(), urlA);
+      const [first, second] = await useChannels(await closedPort(), urlA);
       const before = await balance();
       const answer = await submit('a quiet harbour');
       expect(answer.status, answer.text).toBe(200);
@@ -132,6 +133,9 @@ for (const backend of backends()) {
       expect(simA.state.tasks.has(task!.upstream_id)).toBe(true);
       expect((await newestTask()).ledger).toEqual([{ kind: 'charge', quota: IMAGINE }]);
       expect(await balance()).toEqual({ quota: before.quota - IMAGINE, ledger: before.quota - IMAGINE });
+      // The charge counts for the channel that took the task, not the one that could not be reached.
+      expect((await findChannel(t.ctx.store, first))?.used_quota).toBe(0);
+      expect((await findChannel(t.ctx.store, second))?.used_quota).toBe(IMAGINE);
     });
 
     it('RetryTimes bounds the tries: 0 means the first channel only, 1 means one more', async () => {

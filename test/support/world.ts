@@ -21,7 +21,14 @@ export interface BaseWorld {
   pollRound(advanceMs?: number): Promise<RoundStats>;
   task(id: string): ReturnType<typeof findTaskByPublicId>;
   ledgerOf(taskId: string): Promise<Array<{ kind: string; quota: number }>>;
-  balance(): Promise<{ quota: number; usedQuota: number; ledger: number; keyRemain: number }>;
+  /** `channelUsed`: every channel's `used_quota` summed (a retried task may end on another channel). */
+  balance(): Promise<{
+    quota: number;
+    usedQuota: number;
+    ledger: number;
+    keyRemain: number;
+    channelUsed: number;
+  }>;
 }
 
 export interface BaseWorldOptions {
@@ -88,6 +95,10 @@ export async function startBaseWorld(
         usedQuota: row.used_quota,
         ledger: await ledgerBalance(t.ctx.store, user.id),
         keyRemain: token.remain_quota,
+        channelUsed: (await t.ctx.store.db.selectFrom('channels').select('used_quota').execute()).reduce(
+          (sum, c) => sum + c.used_quota,
+          0,
+        ),
       };
     },
   };

@@ -85,7 +85,9 @@ export const ChannelView = Type.Object({
   timeout_minutes: Type.Integer(),
   test_time: Type.Integer(),
   response_time: Type.Integer(),
-  used_quota: Type.Integer(),
+  used_quota: Type.Integer({
+    description: 'The charges of the tasks this channel accepted, less their refunds',
+  }),
   created_time: Type.Integer(),
 });
 
