@@ -1,37 +1,26 @@
 // The web UI end to end: Debian's Chromium driven by playwright-core against a real Taskgate in front of the
 // Midjourney and Suno simulators. Every step saves a screenshot in test/ui/screenshots/, and no step may log a
 // console error.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSunoSimulator, type SunoSimulator } from '../../src/sim/suno/index.js';
 import { autoDisableChannel, countChannelFailure } from '../../src/store/channels.js';
+import {
+  ConsoleErrors,
+  ensureUiBuilt,
+  launchChromium,
+  login as loginAt,
+  runUi,
+  SHOTS,
+} from '../support/browser.js';
 import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = join(ROOT, 'test/ui/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const SUNO_SECRET = 'ui-suno-secret';
 const PASSWORD = 'alice-password-1';
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
-
-/** The UI is served from web/dist: build it once when a clean checkout has not. */
-function ensureUiBuilt(): void {
-  if (existsSync(join(ROOT, 'web/dist/index.html'))) return;
-  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/vite.config.ts'], {
-    cwd: ROOT,
-    // vitest sets NODE_ENV=test, which would bundle React's development build.
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: 'ignore',
-  });
-}
-
-// Without Chromium the suite is skipped on a laptop, but under CI=true it runs and fails loudly.
-const runUi = existsSync(CHROMIUM) || Boolean(process.env.CI);
 
 /** The page's elements, typed without the DOM library (the tests compile for Node). */
 type ImageLike = { naturalWidth: number };
@@ -45,18 +34,7 @@ describe.skipIf(!runUi)('web UI', () => {
   let page: Page;
   let apiKey = '';
   let aliceId = 0;
-  const errors: string[] = [];
-  /** Console errors a step expects (a 401 from a wrong password is the browser's own log line). */
-  let expected: RegExp[] = [];
-
-  const watch = (p: Page) => {
-    p.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const text = message.text();
-      if (!expected.some((re) => re.test(text))) errors.push(`${expect.getState().currentTestName}: ${text}`);
-    });
-    p.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  };
+  const consoleErrors = new ConsoleErrors();
 
   const shot = async (p: Page, name: string, sizes = [DESKTOP]) => {
     const overflowing: string[] = [];
@@ -120,13 +98,7 @@ describe.skipIf(!runUi)('web UI', () => {
     return (res.body.data as Array<{ key: string; value: string }>).find((o) => o.key === key)?.value;
   };
 
-  const login = async (p: Page, username: string, password: string) => {
-    await p.goto(`${w.t.url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByRole('textbox', { name: 'Password' }).fill(password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('navigation').getByRole('link', { name: 'Midjourney' }).waitFor();
-  };
+  const login = (p: Page, username: string, password: string) => loginAt(p, w.t.url, username, password);
 
   const relay = async (path: string, body: unknown) => {
     const response = await fetch(`${w.t.url}${path}`, {
@@ -156,26 +128,11 @@ describe.skipIf(!runUi)('web UI', () => {
     });
     expect(topUp.status, topUp.text).toBe(200);
 
-    // launch() gives every run a fresh, temporary user-data directory of its own.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-        '--mute-audio',
-      ],
-    });
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required', '--mute-audio']);
     context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    watch(page);
+    consoleErrors.watch(page);
   }, 120_000);
 
   afterAll(async () => {
@@ -198,14 +155,14 @@ describe.skipIf(!runUi)('web UI', () => {
   });
 
   it('shows a clear error for a wrong password, then logs in', async () => {
-    expected = [/status of 401/];
+    consoleErrors.expected = [/status of 401/];
     await page.goto(`${w.t.url}/`);
     await page.getByLabel('Username').fill('alice');
     await page.getByRole('textbox', { name: 'Password' }).fill('wrong-password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password');
     await shot(page, 'login-error', [DESKTOP, PHONE]);
-    expected = [];
+    consoleErrors.expected = [];
     await login(page, 'alice', PASSWORD);
     expect(page.url()).toContain('/midjourney');
   });
@@ -527,13 +484,13 @@ describe.skipIf(!runUi)('web UI', () => {
 
   /** Types `text` into a settings field, saves, and waits for the server's refusal and the browser's log line for the 400. */
   const saveRefused = async (field: Locator, row: Locator, text: string, message: RegExp) => {
-    expected = [/status of 400/];
+    consoleErrors.expected = [/status of 400/];
     const logged = page.waitForEvent('console', { predicate: (m) => /status of 400/.test(m.text()) });
     await field.fill(text);
     await row.getByRole('button', { name: 'Save' }).click();
     await page.getByText(message).first().waitFor();
     await logged;
-    expected = [];
+    consoleErrors.expected = [];
   };
 
   it('sets the global task timeout on the settings page', async () => {
@@ -619,7 +576,7 @@ describe.skipIf(!runUi)('web UI', () => {
   });
 
   it('respects the login rate limit: the button waits out Retry-After', async () => {
-    expected = [/status of 401/, /status of 429/];
+    consoleErrors.expected = [/status of 401/, /status of 429/];
     await page.getByRole('button', { name: 'Log out' }).click();
     const button = page.getByRole('button', { name: /^(Log in|Wait \d+ s)$/ });
     await page.getByLabel('Username').fill('alice');
@@ -633,10 +590,10 @@ describe.skipIf(!runUi)('web UI', () => {
     );
     expect(await button.isDisabled()).toBe(true);
     await shot(page, 'login-rate-limited', [PHONE]);
-    expected = [];
+    consoleErrors.expected = [];
   });
 
   it('logged no console errors', () => {
-    expect(errors).toEqual([]);
+    expect(consoleErrors.errors).toEqual([]);
   });
 });

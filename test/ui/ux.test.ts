@@ -1,51 +1,40 @@
 // The web UI's rough edges, end to end in Debian's Chromium against a real Taskgate and the Midjourney simulator:
 // a demoted admin, expired media links, a phone's width, empty lists, and an admin's top-up racing a charge.
 // Screenshots go to test/ui/screenshots/ux-*.png.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerBalance, reserveQuota } from '../../src/store/ledger.js';
 import { findUserById } from '../../src/store/users.js';
+import {
+  ConsoleErrors,
+  ensureUiBuilt,
+  launchChromium,
+  login as loginAt,
+  runUi,
+  SHOTS,
+} from '../support/browser.js';
 import { type MjWorld, pollUntil, startMjWorld } from '../support/mj-world.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = join(ROOT, 'test/ui/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = 'ux-password-1';
 
-const runUi = existsSync(CHROMIUM) || Boolean(process.env.CI);
-
 describe.skipIf(!runUi)('web UI rough edges', () => {
   let w: MjWorld;
   let browser: Browser;
-  const errors: string[] = [];
-  let expected: RegExp[] = [];
+  const consoleErrors = new ConsoleErrors();
 
   const newPage = async (viewport = DESKTOP) => {
     const context = await browser.newContext({ viewport, locale: 'en-US' });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const text = message.text();
-      if (!expected.some((re) => re.test(text))) errors.push(`${expect.getState().currentTestName}: ${text}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    consoleErrors.watch(page);
     return page;
   };
 
-  const login = async (p: Page, username: string, password: string) => {
-    await p.goto(`${w.t.url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByRole('textbox', { name: 'Password' }).fill(password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('heading', { name: 'Midjourney tasks', exact: true }).waitFor();
-  };
+  const login = (p: Page, username: string, password: string) => loginAt(p, w.t.url, username, password);
 
   const scrollWidth = (p: Page) =>
     p.evaluate(
@@ -64,26 +53,10 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'web/dist/index.html'))) {
-      execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/vite.config.ts'], {
-        cwd: ROOT,
-        env: { ...process.env, NODE_ENV: 'production' },
-        stdio: 'ignore',
-      });
-    }
+    ensureUiBuilt();
     mkdirSync(SHOTS, { recursive: true });
     w = await startMjWorld('sqlite');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -159,7 +132,7 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     const card = page.locator(`li[data-task="${id}"]`);
     await card.waitFor();
     w.t.clock.advance(25 * 3_600_000);
-    expected = [/status of 403/];
+    consoleErrors.expected = [/status of 403/];
     release();
     const notice = card.getByRole('alert');
     await expect.poll(() => notice.textContent()).toContain('Link expired — reload');
@@ -167,7 +140,7 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
     // The notice takes the image's place inside the card, not past its border.
     const [inner, outer] = await Promise.all([notice.boundingBox(), card.boundingBox()]);
     expect(inner!.x + inner!.width).toBeLessThanOrEqual(outer!.x + outer!.width);
-    expected = [];
+    consoleErrors.expected = [];
     await notice.getByRole('button', { name: 'Reload' }).click();
     const img = card.locator('img');
     await expect
@@ -206,11 +179,11 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
   it('at 390 px the error banner is readable (title above the message) and can be dismissed', async () => {
     const page = await newPage(PHONE);
     await login(page, 'root', 'root-password-1');
-    expected = [/status of 400/];
+    consoleErrors.expected = [/status of 400/];
     await page.goto(`${w.t.url}/midjourney?start_timestamp=soon`);
     const banner = page.locator('.semi-banner');
     await banner.waitFor();
-    expected = [];
+    consoleErrors.expected = [];
     await page.screenshot({ path: join(SHOTS, 'ux-error-banner-390.png'), fullPage: true });
     const title = (await banner.locator('.semi-banner-title').boundingBox())!;
     const message = (await banner.locator('.semi-banner-description').boundingBox())!;
@@ -270,6 +243,6 @@ describe.skipIf(!runUi)('web UI rough edges', () => {
   });
 
   it('logged no console errors', () => {
-    expect(errors).toEqual([]);
+    expect(consoleErrors.errors).toEqual([]);
   });
 });
