@@ -148,7 +148,21 @@ export async function changeBalance(
     if (Number(result.numUpdatedRows) !== 1) {
       throw new AppError('invalid_request', 400, { detail: 'the balance cannot go below zero' });
     }
-    await writeRow(trx, adminRow(userId, delta, content), now);
+    await writeRow(
+      trx,
+      {
+        userId,
+        tokenId: 0,
+        taskId: null,
+        platform: '',
+        model: '',
+        quota: Math.abs(delta),
+        kind: delta > 0 ? 'topup' : 'adjust',
+        delta,
+        content,
+      },
+      now,
+    );
   });
 }
 
@@ -174,26 +188,13 @@ export async function setBalance(
         .select('quota')
         .where('id', '=', userId)
         .executeTakeFirst();
-      if (!row || row.quota === quota) return;
-      await trx.db.updateTable('users').set({ quota }).where('id', '=', userId).execute();
-      await writeRow(trx, adminRow(userId, quota - row.quota, content), now);
+      // The row is held: the change from that balance is exact, and the same delta as any other admin change.
+      if (row) await changeBalance(trx, userId, quota - row.quota, content, now);
     },
     // Each statement then sees the latest commit: the read after the lock sees the charge that held it.
     { readCommitted: true },
   );
 }
-
-const adminRow = (userId: number, delta: number, content: string): RowValues => ({
-  userId,
-  tokenId: 0,
-  taskId: null,
-  platform: '',
-  model: '',
-  quota: Math.abs(delta),
-  kind: delta > 0 ? 'topup' : 'adjust',
-  delta,
-  content,
-});
 
 interface RowValues {
   userId: number;

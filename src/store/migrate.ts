@@ -10,7 +10,8 @@ import * as pollDigest from './migrations/006_poll_digest.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
-const STEPS: Record<string, Step> = {
+/** Every migration, in order (tests run each one's steps on their own). */
+export const MIGRATION_STEPS: Readonly<Record<string, Step>> = {
   '001_initial': initial as Step,
   '002_job_leases': jobLeases as Step,
   '003_listing_indexes': listingIndexes as Step,
@@ -33,7 +34,7 @@ async function migrate(
   run: (migrator: Migrator) => Promise<MigrationResultSet>,
 ): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
-  for (const [name, step] of Object.entries(STEPS)) {
+  for (const [name, step] of Object.entries(MIGRATION_STEPS)) {
     migrations[name] = { up: (db) => step.up(db, store.dialect) };
   }
   // PostgreSQL: pin Kysely's own tables to the current schema. Without it the migrator's existence check sees

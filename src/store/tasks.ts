@@ -206,22 +206,6 @@ export function findUserTasksByIds(
     .execute();
 }
 
-export function recentUserTasks(
-  ctx: DbContext,
-  userId: number,
-  platform: string,
-  limit: number,
-): Promise<TaskRow[]> {
-  return ctx.db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('platform', '=', platform)
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
-
 /**
  * One page of the user's tasks on a platform in row order, starting after the row `afterId` (OpenAI's cursor
  * lists): the (user_id, platform, id) index serves both orders.

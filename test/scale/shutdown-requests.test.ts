@@ -4,7 +4,7 @@
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMidjourneySimulator, type MidjourneySimulator } from '../../src/sim/midjourney/index.js';
-import { openStore } from '../../src/store/db.js';
+import { openStore, type Store } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.js';
 import {
@@ -36,6 +36,35 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       await database?.drop();
     });
 
+    /** Submits over the kept-alive client, and SIGTERMs the instance half a second into the submit. */
+    async function submitThenTerminate(instance: Instance, key: string, prompt: string) {
+      const submitted = request(`${instance.url}/mj/submit/imagine`, {
+        dispatcher: client,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ prompt }),
+      }).catch((error: Error) => error);
+      await sleep(500);
+      instance.child.kill('SIGTERM');
+      return submitted;
+    }
+
+    /** The submit was answered as accepted, and its task has the upstream's id. */
+    async function expectAccepted(store: Store, answer: Awaited<ReturnType<typeof submitThenTerminate>>) {
+      // Cut off, the submit would reach the upstream and be failed and refunded 5 minutes later as interrupted.
+      expect(answer).not.toBeInstanceOf(Error);
+      if (answer instanceof Error) return;
+      expect(answer.statusCode).toBe(200);
+      const body = (await answer.body.json()) as { code: number; result: string };
+      expect(body.code).toBe(1);
+      const task = await store.db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('task_id', '=', body.result)
+        .executeTakeFirstOrThrow();
+      expect(task.upstream_id).not.toBe('');
+    }
+
     it('answers the submit, then exits 0 without waiting out the grace', { timeout: 60_000 }, async () => {
       database = await createTestDatabase(backend.dialect);
       const store = openStore(database.target);
@@ -47,25 +76,9 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       await waitForHttp(a);
       const user = await seedUser(store, 'shutdown-submitter', 10_000_000);
       await addMjChannel(a, simUrl, SECRET);
-      const submitted = request(`${a.url}/mj/submit/imagine`, {
-        dispatcher: client,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.key}` },
-        body: JSON.stringify({ prompt: `slow to accept sim:slow=${SUBMIT_MS}` }),
-      });
-      await sleep(500);
-      a.child.kill('SIGTERM');
-      const answer = await submitted;
-      const body = (await answer.body.json()) as { code: number; result: string };
+      const answer = await submitThenTerminate(a, user.key, `slow to accept sim:slow=${SUBMIT_MS}`);
       const answeredAt = Date.now();
-      expect(answer.statusCode).toBe(200);
-      expect(body.code).toBe(1);
-      const task = await store.db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('task_id', '=', body.result)
-        .executeTakeFirstOrThrow();
-      expect(task.upstream_id).not.toBe('');
+      await expectAccepted(store, answer);
       await store.close();
       // The grace (SHUTDOWN_WAIT_MS + 15 s) would kill it with exit code 1; the open connection must not hold it.
       expect(await a.exited).toBe(0);
@@ -82,27 +95,12 @@ for (const backend of backends().filter((b) => b.dialect !== 'sqlite')) {
       instance = await startInstance('b', { SQL_DSN: database.dsn, SHUTDOWN_WAIT_MS: '0' });
       const b = instance;
       await waitForHttp(b);
-      const submitted = request(`${b.url}/mj/submit/imagine`, {
-        dispatcher: client,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.key}` },
-        body: JSON.stringify({ prompt: `much slower to accept sim:slow=${SLOW_SUBMIT_MS}` }),
-      }).catch((error: Error) => error);
-      await sleep(500);
-      b.child.kill('SIGTERM');
-      const answer = await submitted;
-      // Cut off, the submit would reach the upstream and be failed and refunded 5 minutes later as interrupted.
-      expect(answer).not.toBeInstanceOf(Error);
-      if (answer instanceof Error) return;
-      expect(answer.statusCode).toBe(200);
-      const body = (await answer.body.json()) as { code: number; result: string };
-      expect(body.code).toBe(1);
-      const task = await store.db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('task_id', '=', body.result)
-        .executeTakeFirstOrThrow();
-      expect(task.upstream_id).not.toBe('');
+      const answer = await submitThenTerminate(
+        b,
+        user.key,
+        `much slower to accept sim:slow=${SLOW_SUBMIT_MS}`,
+      );
+      await expectAccepted(store, answer);
       await store.close();
       expect(await b.exited).toBe(0);
     });

@@ -16,8 +16,8 @@ import {
   findUserTask,
   findUserTaskColumns,
   findUserTasksByIds,
-  recentUserTasks,
   unfinishedUserTasks,
+  userTasksPage,
 } from '../../../store/tasks.js';
 import { requireApiKey } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
@@ -107,7 +107,7 @@ export async function mjQueryRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const limit = Math.min(MAX_LIST, Math.max(1, Number(request.query.limit ?? MAX_LIST)));
-      return view(await recentUserTasks(store, request.apiKey.user.id, 'midjourney', limit));
+      return view(await userTasksPage(store, request.apiKey.user.id, 'midjourney', { order: 'desc', limit }));
     },
   );
 
